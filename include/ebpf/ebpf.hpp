@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+// ebpf-cxx: the umbrella header. Includes only.
+#pragma once
+
+#include <ebpf/btf.hpp>
+#include <ebpf/bytes.hpp>
+#include <ebpf/error.hpp>
+#include <ebpf/fd.hpp>
+#include <ebpf/link.hpp>
+#include <ebpf/map.hpp>
+#include <ebpf/maps/array.hpp>
+#include <ebpf/maps/hash_map.hpp>
+#include <ebpf/object.hpp>
+#include <ebpf/program.hpp>
+#include <ebpf/programs/cgroup.hpp>
+#include <ebpf/programs/cgroup_skb.hpp>
+#include <ebpf/spec.hpp>
+#include <ebpf/types.hpp>

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// Object: a loaded eBPF object. It owns the object's maps (created at load) and programs (loaded on demand).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <ebpf/error.hpp>
+#include <ebpf/map.hpp>
+#include <ebpf/program.hpp>
+#include <ebpf/spec.hpp>
+
+namespace ebpf {
+
+// A new value for a global variable (in .data, .rodata, .bss or a custom data section), applied before load.
+struct GlobalValue {
+    std::string name;
+    std::vector<std::byte> value;  // must be exactly the variable's size
+
+    template <class T>
+    static GlobalValue of(std::string name, const T& v) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        const auto* p = reinterpret_cast<const std::byte*>(&v);
+        return {std::move(name), std::vector<std::byte>(p, p + sizeof(T))};
+    }
+};
+
+// How to load an object. Aggregate: use designated initializers, e.g. {.log_level = 2}.
+struct LoadOptions {
+    // Directory for maps declared with __uint(pinning, LIBBPF_PIN_BY_NAME).
+    std::string pin_root = "/sys/fs/bpf";
+    // Verifier log level for every program (1: basic, 2: verbose, 4: stats). 0 collects a log only on failure.
+    std::uint32_t log_level = 0;
+    // Load every program whose section has no '?' prefix, and fill prog-array slots, as part of load.
+    bool load_programs = false;
+    // Initial values for globals (checked against the variable's size).
+    std::vector<GlobalValue> globals;
+    // max_entries overrides by map name.
+    std::vector<std::pair<std::string, std::uint32_t>> max_entries;
+};
+
+// Reads and parses an object file (no kernel objects are created). Errors: Io, NotFound, and parse errors.
+Result<ObjectSpec> parse_object_file(const char* path);
+
+class Object {
+public:
+    // Parses the object, creates its maps (global data initialised, .rodata frozen) and loads its BTF.
+    // Programs are prepared but not loaded: call Program::load() (or load_programs()).
+    // Errors carry the file name and the failing step, e.g.
+    //   "load counter.bpf.o: create map 'counts' (hash, ...): BPF_MAP_CREATE: Operation not permitted (errno 1)".
+    static Result<Object> load_file(const char* path, const LoadOptions& options = {});
+    static Result<Object> load(std::span<const std::byte> elf, const LoadOptions& options = {},
+                               std::string_view name = "object");
+    static Result<Object> load(const ObjectSpec& spec, const LoadOptions& options = {});
+
+    Object(Object&&) noexcept;
+    Object& operator=(Object&&) noexcept;
+    ~Object();
+
+    const ObjectSpec& spec() const noexcept;
+    std::span<Program> programs() noexcept;
+    std::span<Map> maps() noexcept;
+    Program* find_program(std::string_view name) noexcept;
+    Map* find_map(std::string_view name) noexcept;
+
+    // A typed view of a program, e.g. program<CgroupSkb>("ingress_filter"). Errors: NotFound, InvalidArgument.
+    template <class View>
+    Result<View> program(std::string_view name) {
+        Program* p = find_program(name);
+        if (!p) return not_found("program", name);
+        return View::from(*p);
+    }
+    // A typed view of a map, e.g. map<HashMap<std::uint32_t, std::uint64_t>>("counts").
+    template <class View>
+    Result<View> map(std::string_view name) {
+        Map* m = find_map(name);
+        if (!m) return not_found("map", name);
+        return View::from(*m);
+    }
+
+    // Loads every program that is not marked '?' (no autoload), then fills prog-array slots.
+    Result<void> load_programs();
+
+    // Reads or writes a global variable through its data map. Errors: NotFound, InvalidArgument (size).
+    Result<void> read_global(std::string_view name, std::span<std::byte> out) const;
+    Result<void> write_global(std::string_view name, std::span<const std::byte> value);
+
+    // The object's BTF in the kernel (invalid if the kernel has no BTF support or the object has none).
+    FdRef btf_fd() const noexcept;
+    // Things that did not stop the load but lose something, e.g. "object BTF rejected by the kernel: ...;
+    // loading without func/line info". Empty when everything loaded as written.
+    const std::vector<std::string>& warnings() const noexcept;
+
+    struct State;  // opaque; defined in lib/loader
+
+private:
+    explicit Object(std::unique_ptr<State> s);
+    Error not_found(const char* what, std::string_view name) const;
+    std::unique_ptr<State> s_;
+};
+
+}  // namespace ebpf

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// Loading BTF blobs into the kernel (BPF_BTF_LOAD), with the kernel's BTF log on failure.
+#include <cerrno>
+#include <string>
+
+#include "base/format.hpp"
+#include "loader/state.hpp"
+#include "sys/bpf.hpp"
+
+namespace ebpf::detail {
+
+Result<UniqueFd> load_btf_blob(std::span<const std::byte> blob) {
+    sys::BtfLoadAttr a{};
+    a.btf = sys::ptr_to_u64(blob.data());
+    a.btf_size = static_cast<std::uint32_t>(blob.size());
+    auto fd = sys::btf_load(a);
+    if (fd) return fd;
+    if (fd.error().sys_errno() == EPERM) return std::move(fd).error();
+    // Load again with a log: the kernel's BTF checker says which type it rejected.
+    std::string log(256 * 1024, '\0');
+    a.btf_log_buf = sys::ptr_to_u64(log.data());
+    a.btf_log_size = static_cast<std::uint32_t>(log.size());
+    a.btf_log_level = 1;
+    auto again = sys::btf_load(a);
+    if (again) return again;
+    log.resize(log.find('\0') == std::string::npos ? log.size() : log.find('\0'));
+    while (!log.empty() && log.back() == '\n') log.pop_back();
+    const auto nl = log.rfind('\n', log.size() > 400 ? log.size() - 400 : 0);
+    std::string tail = nl == std::string::npos ? log : log.substr(nl + 1);
+    Error e = std::move(again).error();
+    if (!tail.empty()) e.context(format("kernel BTF log: %s", tail.c_str()));
+    return std::move(e).set_verifier_log(std::move(log));
+}
+
+Result<void> load_object_btf(Object::State& s) {
+    if (!s.spec.btf) return {};
+    auto fd = load_btf_blob(s.spec.btf->raw());
+    if (!fd) {
+        if (fd.error().code() == Errc::Permission) return std::move(fd).error().context("load object BTF");
+        // Like libbpf, BTF is optional for programs and maps that do not need it: they load without func/line
+        // info and without map key/value types. Say so instead of hiding it.
+        s.warnings.push_back(format("object BTF rejected by the kernel (%.*s); loading without BTF",
+                                    EBPF_SV(fd.error().message())));
+        return {};
+    }
+    s.btf = std::make_shared<const UniqueFd>(std::move(*fd));
+    return {};
+}
+
+}  // namespace ebpf::detail

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+// Loader step: create maps (inner-map templates first), reuse pinned ones, initialise global data and slots.
+#include <cerrno>
+#include <cstring>
+
+#include "base/format.hpp"
+#include "base/try.hpp"
+#include "loader/state.hpp"
+#include "sys/bpf.hpp"
+
+namespace ebpf::detail {
+
+std::string kernel_map_name(std::string_view object_name, const MapSpec& m) {
+    std::string name;
+    const bool internal = m.kind != MapKind::User;
+    // ".data.foo" style sections keep their own name; the four standard ones get an object prefix.
+    if (internal && m.name.find('.', 1) == std::string::npos)
+        name = std::string(object_name.substr(0, m.kind == MapKind::Kconfig ? 7 : 8)) + m.name;
+    else name = m.name;
+    name.resize(std::min<std::size_t>(name.size(), 15));
+    for (char& c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'))
+            c = '_';
+    return name;
+}
+
+Result<void> apply_spec_options(ObjectSpec& spec, const LoadOptions& o) {
+    for (const GlobalValue& g : o.globals) {
+        const VariableSpec* v = nullptr;
+        for (const VariableSpec& vs : spec.variables)
+            if (vs.name == g.name) v = &vs;
+        if (!v) return Error(Errc::NotFound, format("set global '%s': no such variable", g.name.c_str()));
+        if (g.value.size() != v->size)
+            return Error(Errc::InvalidArgument, format("set global '%s': the variable has %u bytes, the value %zu",
+                                                       g.name.c_str(), v->size, g.value.size()));
+        MapSpec* m = spec.map(v->map);
+        if (!m || m->contents.size() < std::size_t{v->offset} + v->size)
+            return Error(Errc::InvalidArgument, format("set global '%s': its section is missing", g.name.c_str()));
+        std::memcpy(m->contents.data() + v->offset, g.value.data(), v->size);
+    }
+    for (const auto& [name, n] : o.max_entries) {
+        MapSpec* m = spec.map(name);
+        if (!m) return Error(Errc::NotFound, format("set max_entries of '%s': no such map", name.c_str()));
+        if (m->kind != MapKind::User)
+            return Error(Errc::InvalidArgument, format("set max_entries of '%s': global data maps have one entry",
+                                                       name.c_str()));
+        m->max_entries = n;
+    }
+    return {};
+}
+
+namespace {
+
+// A pinned map may be reused only if it has exactly the shape the object declares.
+Result<void> check_compatible(const Map& existing, const MapSpec& want, const char* path) {
+    auto info = existing.info();
+    if (!info) return std::move(info).error();
+    std::string diff;
+    auto cmp = [&](const char* what, std::uint64_t have, std::uint64_t need) {
+        if (have != need)
+            diff += format("%s%s %llu (object wants %llu)", diff.empty() ? "" : ", ", what,
+                           static_cast<unsigned long long>(have), static_cast<unsigned long long>(need));
+    };
+    cmp("type", static_cast<std::uint32_t>(info->type), static_cast<std::uint32_t>(want.type));
+    cmp("key_size", info->key_size, want.key_size);
+    cmp("value_size", info->value_size, want.value_size);
+    cmp("max_entries", info->max_entries, want.max_entries);
+    cmp("map_flags", info->flags, want.flags);
+    cmp("map_extra", info->map_extra, want.map_extra);
+    if (!diff.empty())
+        return Error(Errc::Incompatible,
+                     format("pinned map %s has another shape: %s; remove the pin or change the map", path, diff.c_str()));
+    return {};
+}
+
+Result<Map> create_one(Object::State& s, const MapSpec& m, const LoadOptions& o) {
+    MapCreateOptions co;
+    co.btf_fd = s.btf ? s.btf->get() : -1;
+    co.kernel_name = kernel_map_name(s.spec.name, m);
+    std::optional<Map> inner;
+    if (m.inner) {
+        MapCreateOptions io;
+        io.btf_fd = co.btf_fd;
+        auto tmpl = Map::create(*m.inner, io);
+        if (!tmpl) return std::move(tmpl).error().context(format("create inner map template of '%s'", m.name.c_str()));
+        inner.emplace(std::move(*tmpl));
+        co.inner_map_fd = inner->fd().get();
+    }
+    if (m.pinning != PinType::ByName) return Map::create(m, co);
+
+    const std::string path = o.pin_root + "/" + m.name;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        auto existing = Map::from_pin(path.c_str());
+        if (existing) {
+            EBPF_TRY(check_compatible(*existing, m, path.c_str()));
+            detail_rename_map(*existing, m.name);
+            return existing;
+        }
+        if (existing.error().code() != Errc::NotFound) return std::move(existing).error();
+        EBPF_TRY_ASSIGN(Map created, Map::create(m, co));
+        auto pinned = created.pin(path.c_str());
+        if (pinned) return created;
+        // Someone pinned the same name between our check and our pin: reuse theirs (once).
+        if (pinned.error().code() != Errc::Exists) return std::move(pinned).error();
+    }
+    return Error(Errc::Exists, format("map '%s': pin %s keeps changing under us", m.name.c_str(), path.c_str()));
+}
+
+}  // namespace
+
+Result<void> create_maps(Object::State& s, const LoadOptions& o) {
+    s.maps.reserve(s.spec.maps.size());
+    for (const MapSpec& m : s.spec.maps) {
+        EBPF_TRY_ASSIGN(Map map, create_one(s, m, o));
+        if (!m.contents.empty()) {
+            const std::uint32_t zero = 0;
+            auto r = map.update(as_bytes_of(zero), m.contents);
+            if (!r) return std::move(r).error().context(format("initialise %s", m.name.c_str()));
+        }
+        // .rodata and .kconfig are constants for the verifier only once frozen (it can then prune dead branches).
+        if (m.kind == MapKind::Rodata || m.kind == MapKind::Kconfig) {
+            auto r = map.freeze();
+            if (!r && r.error().sys_errno() != EINVAL) return std::move(r).error();
+        }
+        s.maps.push_back(std::move(map));
+    }
+    // Map-in-map slots can be filled now that every map exists; prog-array slots wait for the programs.
+    for (std::size_t i = 0; i < s.spec.maps.size(); ++i) {
+        const MapSpec& m = s.spec.maps[i];
+        if (m.type != MapType::ArrayOfMaps && m.type != MapType::HashOfMaps) continue;
+        for (const auto& [slot, name] : m.initial_slots) {
+            const Map* inner = nullptr;
+            for (const Map& cand : s.maps)
+                if (cand.name() == name) inner = &cand;
+            if (!inner)
+                return Error(Errc::NotFound, format("map '%s' slot %u: no map named '%s'", m.name.c_str(), slot,
+                                                    name.c_str()));
+            const std::uint32_t fd = static_cast<std::uint32_t>(inner->fd().get());
+            auto r = s.maps[i].update(as_bytes_of(slot), as_bytes_of(fd));
+            if (!r) return std::move(r).error().context(format("map '%s' slot %u", m.name.c_str(), slot));
+        }
+    }
+    return {};
+}
+
+Result<void> fill_prog_arrays(Object::State& s) {
+    for (std::size_t i = 0; i < s.spec.maps.size(); ++i) {
+        const MapSpec& m = s.spec.maps[i];
+        if (m.type != MapType::ProgArray) continue;
+        for (const auto& [slot, name] : m.initial_slots) {
+            const Program* prog = nullptr;
+            for (const Program& p : s.programs)
+                if (p.name() == name) prog = &p;
+            if (!prog)
+                return Error(Errc::NotFound, format("prog array '%s' slot %u: no program named '%s'", m.name.c_str(),
+                                                    slot, name.c_str()));
+            if (!prog->loaded()) continue;  // not autoloaded: the slot stays empty, as with libbpf
+            const std::uint32_t fd = static_cast<std::uint32_t>(prog->fd().get());
+            auto r = s.maps[i].update(as_bytes_of(slot), as_bytes_of(fd));
+            if (!r) return std::move(r).error().context(format("prog array '%s' slot %u", m.name.c_str(), slot));
+        }
+    }
+    return {};
+}
+
+}  // namespace ebpf::detail

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+// Object loading: parse -> options -> BTF -> maps -> programs, each step adding its context to errors.
+#include <ebpf/object.hpp>
+
+#include <cstring>
+
+#include "base/bytes.hpp"
+#include "base/format.hpp"
+#include "base/try.hpp"
+#include "loader/state.hpp"
+#include "sys/proc.hpp"
+
+namespace ebpf {
+
+using detail::format;
+
+namespace {
+
+// libbpf names an object after its file, up to the first '.' ("counter.bpf.o" -> "counter").
+std::string object_name_of(std::string_view path) {
+    const auto slash = path.rfind('/');
+    std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    return std::string(base.substr(0, base.find('.')));
+}
+
+std::string_view basename_of(std::string_view path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+Object::Object(std::unique_ptr<State> s) : s_(std::move(s)) {}
+Object::Object(Object&&) noexcept = default;
+Object& Object::operator=(Object&&) noexcept = default;
+Object::~Object() = default;
+
+Result<ObjectSpec> parse_object_file(const char* path) {
+    auto bytes = sys::read_file(path);
+    if (!bytes) return std::move(bytes).error();
+    ParseOptions po;
+    po.name = object_name_of(path);
+    auto spec = ObjectSpec::parse(*bytes, po);
+    if (!spec) return std::move(spec).error();
+    return spec;
+}
+
+Result<Object> Object::load_file(const char* path, const LoadOptions& options) {
+    auto spec = parse_object_file(path);
+    if (!spec) return std::move(spec).error().context(format("load %s", path));
+    auto obj = load(*spec, options);
+    if (!obj) {
+        // load() names the object by its short name; say which file it was.
+        return std::move(obj).error().context(format("load %.*s", EBPF_SV(basename_of(path))));
+    }
+    obj->s_->display_name = std::string(basename_of(path));
+    return obj;
+}
+
+Result<Object> Object::load(std::span<const std::byte> elf, const LoadOptions& options, std::string_view name) {
+    ParseOptions po;
+    po.name = std::string(name);
+    auto spec = ObjectSpec::parse(elf, po);
+    if (!spec) return std::move(spec).error();
+    return load(*spec, options).context(format("load %.*s", EBPF_SV(name)));
+}
+
+Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& options) {
+    auto s = std::make_unique<State>();
+    s->spec = spec_in;
+    s->display_name = spec_in.name;
+    const bool host_big = detail::host_endian() == detail::Endian::Big;
+    if (s->spec.big_endian != host_big)
+        return Error(Errc::NotSupported,
+                     format("object is %s-endian but this host is %s-endian (build it with clang -target bpf)",
+                            s->spec.big_endian ? "big" : "little", host_big ? "big" : "little"));
+    EBPF_TRY(detail::apply_spec_options(s->spec, options));
+    EBPF_TRY(detail::load_object_btf(*s));
+    EBPF_TRY(detail::create_maps(*s, options));
+    s->programs.reserve(s->spec.programs.size());
+    for (const ProgramSpec& p : s->spec.programs) {
+        EBPF_TRY_ASSIGN(Program prog, detail::prepare_program(*s, p, options));
+        s->programs.push_back(std::move(prog));
+    }
+    Object obj(std::move(s));
+    if (options.load_programs) EBPF_TRY(obj.load_programs());
+    return obj;
+}
+
+const ObjectSpec& Object::spec() const noexcept { return s_->spec; }
+std::span<Program> Object::programs() noexcept { return s_->programs; }
+std::span<Map> Object::maps() noexcept { return s_->maps; }
+FdRef Object::btf_fd() const noexcept { return s_->btf ? FdRef(*s_->btf) : FdRef(-1); }
+const std::vector<std::string>& Object::warnings() const noexcept { return s_->warnings; }
+
+Program* Object::find_program(std::string_view name) noexcept {
+    for (Program& p : s_->programs)
+        if (p.name() == name) return &p;
+    return nullptr;
+}
+
+Map* Object::find_map(std::string_view name) noexcept {
+    for (Map& m : s_->maps)
+        if (m.name() == name) return &m;
+    return nullptr;
+}
+
+Error Object::not_found(const char* what, std::string_view name) const {
+    std::string known;
+    if (std::strcmp(what, "program") == 0) {
+        for (const Program& p : s_->programs) known += (known.empty() ? "" : ", ") + p.name();
+    } else {
+        for (const Map& m : s_->maps) known += (known.empty() ? "" : ", ") + m.name();
+    }
+    return Error(Errc::NotFound, format("%s: no %s named '%.*s' (it has: %s)", s_->display_name.c_str(), what,
+                                        EBPF_SV(name), known.empty() ? "none" : known.c_str()));
+}
+
+Result<void> Object::load_programs() {
+    for (std::size_t i = 0; i < s_->programs.size(); ++i) {
+        if (!s_->spec.programs[i].autoload) continue;
+        if (auto r = s_->programs[i].load(); !r) return std::move(r).error().context(s_->display_name);
+    }
+    return detail::fill_prog_arrays(*s_);
+}
+
+namespace {
+const VariableSpec* find_variable(const ObjectSpec& spec, std::string_view name) {
+    for (const VariableSpec& v : spec.variables)
+        if (v.name == name) return &v;
+    return nullptr;
+}
+}  // namespace
+
+Result<void> Object::read_global(std::string_view name, std::span<std::byte> out) const {
+    const VariableSpec* v = find_variable(s_->spec, name);
+    if (!v) return Error(Errc::NotFound, format("no global variable named '%.*s'", EBPF_SV(name)));
+    if (out.size() != v->size)
+        return Error(Errc::InvalidArgument, format("global '%.*s' has %u bytes, buffer has %zu", EBPF_SV(name), v->size,
+                                                   out.size()));
+    const Map* m = nullptr;
+    for (const Map& mm : s_->maps)
+        if (mm.name() == v->map) m = &mm;
+    if (!m) return Error(Errc::NotFound, format("map %s of global '%.*s' was not created", v->map.c_str(), EBPF_SV(name)));
+    std::vector<std::byte> value(m->value_buffer_size());
+    const std::uint32_t zero = 0;
+    EBPF_TRY(m->lookup(as_bytes_of(zero), value));
+    std::memcpy(out.data(), value.data() + v->offset, v->size);
+    return {};
+}
+
+Result<void> Object::write_global(std::string_view name, std::span<const std::byte> in) {
+    const VariableSpec* v = find_variable(s_->spec, name);
+    if (!v) return Error(Errc::NotFound, format("no global variable named '%.*s'", EBPF_SV(name)));
+    if (in.size() != v->size)
+        return Error(Errc::InvalidArgument, format("global '%.*s' has %u bytes, value has %zu", EBPF_SV(name), v->size,
+                                                   in.size()));
+    Map* m = find_map(v->map);
+    if (!m) return Error(Errc::NotFound, format("map %s of global '%.*s' was not created", v->map.c_str(), EBPF_SV(name)));
+    // Read-modify-write of the whole section value; not atomic against programs writing neighbours concurrently.
+    std::vector<std::byte> value(m->value_buffer_size());
+    const std::uint32_t zero = 0;
+    EBPF_TRY(m->lookup(as_bytes_of(zero), value));
+    std::memcpy(value.data() + v->offset, in.data(), v->size);
+    return m->update(as_bytes_of(zero), value);
+}
+
+}  // namespace ebpf

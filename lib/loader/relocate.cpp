@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Loader step: turn a ProgramSpec into a ProgramDef by patching map fds, global-data offsets and externs
+// into its instructions.
+#include "base/format.hpp"
+#include "base/try.hpp"
+#include "loader/state.hpp"
+
+namespace ebpf::detail {
+
+Result<Program> prepare_program(const Object::State& s, const ProgramSpec& p, const LoadOptions& options) {
+    ProgramDef d;
+    d.name = p.name;
+    d.section = p.section;
+    d.type = p.type;
+    d.expected_attach_type = p.expected_attach_type;
+    d.flags = p.flags;
+    d.license = p.license;
+    d.kern_version = p.kern_version;
+    d.instructions = p.instructions;
+    d.log_level = options.log_level;
+    auto where = [&](std::uint32_t insn) { return format("program '%s' instruction %u", p.name.c_str(), insn); };
+
+    for (const MapReloc& r : p.map_relocs) {
+        if (r.map >= s.maps.size()) return Error(Errc::Relocation, where(r.insn) + ": map index out of range");
+        if (r.insn + 1 >= d.instructions.size())
+            return Error(Errc::Relocation, where(r.insn) + ": ld_imm64 is truncated");
+        Instruction& lo = d.instructions[r.insn];
+        Instruction& hi = d.instructions[r.insn + 1];
+        lo.imm = s.maps[r.map].fd().get();
+        if (r.kind == MapReloc::Kind::Fd) {
+            lo.src = kPseudoMapFd;
+            hi.imm = 0;
+        } else {
+            lo.src = kPseudoMapValue;
+            hi.imm = static_cast<std::int32_t>(r.offset);
+        }
+    }
+    if (!p.extern_relocs.empty())
+        return Error(Errc::NotSupported, format("program '%s' uses externs (%s), which this build cannot resolve yet",
+                                                p.name.c_str(), s.spec.externs[p.extern_relocs[0].ext].name.c_str()));
+    if (!p.core_relocs.empty())
+        return Error(Errc::NotSupported,
+                     format("program '%s' has CO-RE relocations, which this build cannot apply yet", p.name.c_str()));
+
+    if (s.btf) {
+        d.btf = s.btf;
+        d.func_info = p.func_info;
+        d.line_info = p.line_info;
+    }
+    return Program::prepare(std::move(d));
+}
+
+}  // namespace ebpf::detail

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// What a loaded Object holds, and the loader steps that fill it.
+#pragma once
+
+#include <ebpf/object.hpp>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace ebpf {
+
+struct Object::State {
+    ObjectSpec spec;
+    std::string display_name;               // the file name, for messages
+    std::shared_ptr<const UniqueFd> btf;    // object BTF in the kernel (null if not loaded)
+    std::vector<Map> maps;                  // created maps, in spec order (skipping none)
+    std::vector<Program> programs;          // prepared programs, in spec order
+    std::vector<std::string> warnings;
+};
+
+namespace detail {
+
+// Kernel name for a map: libbpf's convention ("<object prefix>.rodata" for global data) so tools that know
+// libbpf (bpftool, skeletons) recognise them.
+std::string kernel_map_name(std::string_view object_name, const MapSpec& m);
+
+// Step: apply LoadOptions that change the spec (globals, sizes). Errors: NotFound, InvalidArgument.
+Result<void> apply_spec_options(ObjectSpec& spec, const LoadOptions& options);
+// Step: load the object's BTF into the kernel. When the kernel rejects it, loading continues without BTF
+// and a warning says what was lost.
+Result<void> load_object_btf(Object::State& s);
+// Step: create, reuse (pinned) and initialise every map.
+Result<void> create_maps(Object::State& s, const LoadOptions& options);
+// Step: relocate a program against the created maps and prepare it.
+Result<Program> prepare_program(const Object::State& s, const ProgramSpec& p, const LoadOptions& options);
+// Fills prog-array slots declared in the object (after programs are loaded).
+Result<void> fill_prog_arrays(Object::State& s);
+
+// Loads a raw BTF blob (host byte order). Errors carry the kernel's BTF verifier log.
+Result<UniqueFd> load_btf_blob(std::span<const std::byte> blob);
+
+}  // namespace detail
+}  // namespace ebpf

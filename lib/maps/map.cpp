@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+// Map: creation from a spec (with a retry without BTF), opening by pin/fd/id, and untyped element access.
+#include <ebpf/map.hpp>
+#include <ebpf/maps/view.hpp>
+#include <ebpf/spec.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "base/format.hpp"
+#include "base/try.hpp"
+#include "sys/bpf.hpp"
+#include "sys/info.hpp"
+#include "sys/proc.hpp"
+
+namespace ebpf {
+
+using detail::format;
+
+bool is_per_cpu(MapType t) noexcept {
+    return t == MapType::PercpuHash || t == MapType::PercpuArray || t == MapType::LruPercpuHash ||
+           t == MapType::PercpuCgroupStorage;
+}
+
+Result<std::uint32_t> possible_cpus() {
+    // The possible-CPU count never changes while we run, so it is read once.
+    static const Result<std::uint32_t> cached = sys::read_cpu_list("/sys/devices/system/cpu/possible");
+    return cached;
+}
+
+namespace {
+
+// Maps whose key/value BTF the kernel rejects (it has no use for it): libbpf and cilium drop it the same way.
+bool takes_btf_key_value(MapType t) {
+    switch (t) {
+    case MapType::PerfEventArray:
+    case MapType::CgroupArray:
+    case MapType::StackTrace:
+    case MapType::ArrayOfMaps:
+    case MapType::HashOfMaps:
+    case MapType::Devmap:
+    case MapType::DevmapHash:
+    case MapType::Cpumap:
+    case MapType::Xskmap:
+    case MapType::Sockmap:
+    case MapType::Sockhash:
+    case MapType::Queue:
+    case MapType::Stack:
+    case MapType::Ringbuf:
+    case MapType::UserRingbuf:
+    case MapType::Arena: return false;
+    default: return true;
+    }
+}
+
+std::string kernel_map_name(std::string_view name) {
+    // The kernel accepts at most 15 characters from [A-Za-z0-9_.].
+    std::string out(name.substr(0, 15));
+    for (char& c : out)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'))
+            c = '_';
+    return out;
+}
+
+}  // namespace
+
+Map::Map(UniqueFd fd, std::string name, MapType type, std::uint32_t key_size, std::uint32_t value_size,
+         std::uint32_t max_entries, std::uint32_t flags)
+    : fd_(std::move(fd)),
+      name_(std::move(name)),
+      type_(type),
+      key_size_(key_size),
+      value_size_(value_size),
+      max_entries_(max_entries),
+      flags_(flags),
+      value_buf_size_(value_size) {
+    if (is_per_cpu(type)) {
+        auto n = possible_cpus();
+        value_buf_size_ = (static_cast<std::size_t>(value_size) + 7) / 8 * 8 * (n ? *n : 1);
+    }
+}
+
+Result<Map> Map::create(const MapSpec& spec, const MapCreateOptions& options) {
+    sys::MapCreateAttr a{};
+    a.map_type = static_cast<std::uint32_t>(spec.type);
+    a.key_size = spec.key_size;
+    a.value_size = spec.value_size;
+    a.max_entries = spec.max_entries;
+    a.map_flags = spec.flags;
+    a.numa_node = spec.numa_node;
+    a.map_extra = spec.map_extra;
+    a.inner_map_fd = options.inner_map_fd >= 0 ? static_cast<std::uint32_t>(options.inner_map_fd) : 0;
+    const std::string kname = options.kernel_name.empty() ? kernel_map_name(spec.name) : options.kernel_name;
+    std::memcpy(a.map_name, kname.data(), std::min<std::size_t>(kname.size(), sizeof a.map_name - 1));
+    const bool with_btf = options.btf_fd >= 0 && spec.value_type != 0 && takes_btf_key_value(spec.type);
+    if (with_btf) {
+        a.btf_fd = static_cast<std::uint32_t>(options.btf_fd);
+        a.btf_key_type_id = spec.key_type;
+        a.btf_value_type_id = spec.value_type;
+    }
+    auto fd = sys::map_create(a);
+    if (!fd && with_btf) {
+        // Older kernels reject some BTF (e.g. DATASEC before 5.2); the map works without it.
+        a.btf_fd = a.btf_key_type_id = a.btf_value_type_id = 0;
+        if (auto retry = sys::map_create(a)) fd = std::move(retry);
+    }
+    if (!fd) {
+        Error e = std::move(fd).error();
+        if (e.sys_errno() == EINVAL && (spec.type == MapType::Ringbuf || spec.type == MapType::UserRingbuf))
+            e.context("ring buffer size must be a power of 2 and a multiple of the page size");
+        return std::move(e).context(format("create map '%s' (%.*s, key %u, value %u, max_entries %u)",
+                                           spec.name.c_str(), EBPF_SV(to_string(spec.type)), spec.key_size,
+                                           spec.value_size, spec.max_entries));
+    }
+    return Map(std::move(*fd), spec.name, spec.type, spec.key_size, spec.value_size, spec.max_entries, spec.flags);
+}
+
+void detail_rename_map(Map& m, std::string name) { m.name_ = std::move(name); }
+
+Result<Map> Map::from_fd(UniqueFd fd) {
+    sys::MapInfoRaw info{};
+    std::uint32_t len = sizeof info;
+    if (auto r = sys::obj_get_info_by_fd(fd.get(), &info, len); !r) return std::move(r).error().context("open map");
+    std::string name(info.name, strnlen(info.name, sizeof info.name));
+    return Map(std::move(fd), std::move(name), static_cast<MapType>(info.type), info.key_size, info.value_size,
+               info.max_entries, info.map_flags);
+}
+
+Result<Map> Map::from_pin(const char* path) {
+    auto fd = sys::obj_get(path);
+    if (!fd) return std::move(fd).error().context(format("open pinned map %s", path));
+    return from_fd(std::move(*fd));
+}
+
+Result<Map> Map::from_id(std::uint32_t id) {
+    auto fd = sys::get_fd_by_id(sys::Cmd::MapGetFdById, id);
+    if (!fd) return std::move(fd).error().context(format("open map id %u", id));
+    return from_fd(std::move(*fd));
+}
+
+Result<void> Map::check_sizes(std::size_t key, std::size_t value, bool need_value) const {
+    if (key != key_size_)
+        return Error(Errc::InvalidArgument,
+                     format("map '%s': key of %zu bytes, the map's keys are %u bytes", name_.c_str(), key, key_size_));
+    if (need_value && value != value_buf_size_)
+        return Error(Errc::InvalidArgument, format("map '%s': value buffer of %zu bytes, expected %zu", name_.c_str(),
+                                                   value, value_buf_size_));
+    return {};
+}
+
+Result<void> Map::lookup(std::span<const std::byte> key, std::span<std::byte> value) const {
+    EBPF_TRY(check_sizes(key.size(), value.size(), true));
+    auto r = sys::map_lookup_elem(fd_.get(), key.data(), value.data());
+    if (!r) return std::move(r).error().context(format("map '%s': lookup", name_.c_str()));
+    return {};
+}
+
+Result<void> Map::update(std::span<const std::byte> key, std::span<const std::byte> value, UpdateFlags flags) const {
+    EBPF_TRY(check_sizes(key.size(), value.size(), true));
+    auto r = sys::map_update_elem(fd_.get(), key.data(), value.data(), static_cast<std::uint64_t>(flags));
+    if (!r) return std::move(r).error().context(format("map '%s': update", name_.c_str()));
+    return {};
+}
+
+Result<void> Map::erase(std::span<const std::byte> key) const {
+    EBPF_TRY(check_sizes(key.size(), 0, false));
+    auto r = sys::map_delete_elem(fd_.get(), key.data());
+    if (!r) return std::move(r).error().context(format("map '%s': delete", name_.c_str()));
+    return {};
+}
+
+Result<void> Map::lookup_and_erase(std::span<const std::byte> key, std::span<std::byte> value) const {
+    // Queues and stacks have no key: accept an empty key span for them.
+    if (!(key.empty() && key_size_ == 0)) EBPF_TRY(check_sizes(key.size(), value.size(), true));
+    auto r = sys::map_lookup_and_delete_elem(fd_.get(), key.empty() ? nullptr : key.data(), value.data());
+    if (!r) return std::move(r).error().context(format("map '%s': lookup and delete", name_.c_str()));
+    return {};
+}
+
+Result<bool> Map::next_key(std::span<const std::byte> key, std::span<std::byte> next) const {
+    if (!key.empty()) EBPF_TRY(check_sizes(key.size(), 0, false));
+    EBPF_TRY(check_sizes(next.size(), 0, false));
+    auto r = sys::map_get_next_key(fd_.get(), key.empty() ? nullptr : key.data(), next.data());
+    if (!r) return std::move(r).error().context(format("map '%s': next key", name_.c_str()));
+    return *r;
+}
+
+Result<void> Map::freeze() const {
+    auto r = sys::map_freeze(fd_.get());
+    if (!r) return std::move(r).error().context(format("map '%s': freeze", name_.c_str()));
+    return {};
+}
+
+Result<void> Map::pin(const char* path) const {
+    auto r = sys::obj_pin(fd_.get(), path);
+    if (!r) return std::move(r).error().context(format("map '%s': pin at %s", name_.c_str(), path));
+    return {};
+}
+
+Result<MapInfo> Map::info() const {
+    sys::MapInfoRaw raw{};
+    std::uint32_t len = sizeof raw;
+    EBPF_TRY(sys::obj_get_info_by_fd(fd_.get(), &raw, len));
+    MapInfo i;
+    i.type = static_cast<MapType>(raw.type);
+    i.id = raw.id;
+    i.key_size = raw.key_size;
+    i.value_size = raw.value_size;
+    i.max_entries = raw.max_entries;
+    i.flags = raw.map_flags;
+    i.map_extra = raw.map_extra;
+    i.btf_id = raw.btf_id;
+    i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
+    return i;
+}
+
+namespace detail {
+
+Result<void> check_map_view(const Map& map, std::initializer_list<MapType> types, std::size_t key_size,
+                            std::size_t value_size, const char* view_name) {
+    if (std::find(types.begin(), types.end(), map.type()) == types.end())
+        return Error(Errc::InvalidArgument, format("map '%s' is a %.*s map; %s needs %.*s", map.name().c_str(),
+                                                   EBPF_SV(to_string(map.type())), view_name,
+                                                   EBPF_SV(to_string(*types.begin()))));
+    if (key_size != map.key_size() || value_size != map.value_size())
+        return Error(Errc::InvalidArgument,
+                     format("map '%s' has %u-byte keys and %u-byte values; the %s view uses %zu and %zu",
+                            map.name().c_str(), map.key_size(), map.value_size(), view_name, key_size, value_size));
+    return {};
+}
+
+}  // namespace detail
+}  // namespace ebpf

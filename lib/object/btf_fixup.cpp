@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// Object BTF: parse .BTF and .BTF.ext, then fill in what clang leaves for the loader to decide: DATASEC sizes and
+// variable offsets (from the ELF sections and symbols) and hidden globals marked static.
+#include <algorithm>
+
+#include "base/try.hpp"
+#include "object/parser.hpp"
+
+namespace ebpf::detail {
+
+namespace {
+
+// DATASEC record words: [0] name, [1] info, [2] size, then 3 words per variable: type, offset, size.
+Result<void> fix_datasec(ObjectParser& p, const btf::Type& ds) {
+    const btf::Spec& b = *p.raw_btf;
+    const std::string_view name = ds.name();
+    if (name == ".kconfig" || name == ".ksyms") return {};  // externs: laid out by collect_externs
+    const elf::Section* sec = p.elf.find_section(name);
+    if (!sec) {
+        // clang only emits DATASECs for sections it also emits; anything else is a hand-made or stripped object.
+        if (ds.size() != 0 || ds.vlen() == 0) return {};
+        return p.fail(Errc::MalformedBtf, format("BTF DATASEC %.*s has no ELF section", EBPF_SV(name)));
+    }
+    btf::Patcher& patch = *p.patch;
+    if (ds.size() == 0) {
+        if (sec->size > 0xffffffffu)
+            return p.fail(Errc::MalformedObject, format("section %.*s is larger than 4 GiB", EBPF_SV(name)));
+        patch.set_word(ds.id(), 2, static_cast<std::uint32_t>(sec->size));
+    }
+    struct Var {
+        std::uint32_t type, offset, size;
+    };
+    std::vector<Var> vars;
+    for (std::uint32_t i = 0; i < ds.vlen(); ++i) {
+        const btf::VarSecinfo vs = ds.secinfo(i);
+        EBPF_TRY_ASSIGN(const btf::Type var, b.type(vs.type));
+        Var v{vs.type, vs.offset, vs.size};
+        if (var.kind() == btf::Kind::Var) {
+            const elf::Symbol* sym = p.find_symbol(sec->index, var.name());
+            if (!sym)
+                return p.fail(Errc::MalformedObject, format("variable '%.*s' of section %.*s has no ELF symbol",
+                                                            EBPF_SV(var.name()), EBPF_SV(name)));
+            if (sym->value > sec->size || sym->value > 0xffffffffu)
+                return p.fail(Errc::MalformedObject, format("variable '%.*s' lies outside section %.*s",
+                                                            EBPF_SV(var.name()), EBPF_SV(name)));
+            v.offset = static_cast<std::uint32_t>(sym->value);
+            // Hidden globals cannot be reached from other objects: the kernel should treat them as static.
+            if (sym->visibility == elf::STV_HIDDEN || sym->visibility == elf::STV_INTERNAL)
+                patch.set_word(vs.type, 3, btf::kVarStatic);
+        }
+        if (static_cast<std::uint64_t>(v.offset) + v.size > (ds.size() ? ds.size() : sec->size))
+            return p.fail(Errc::MalformedBtf, format("BTF DATASEC %.*s: variable %u [%u, +%u) exceeds the section",
+                                                     EBPF_SV(name), i, v.offset, v.size));
+        vars.push_back(v);
+    }
+    // The kernel requires variables in increasing offset order.
+    std::stable_sort(vars.begin(), vars.end(), [](const Var& a, const Var& b) { return a.offset < b.offset; });
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+        patch.set_word(ds.id(), 3 + 3 * i, vars[i].type);
+        patch.set_word(ds.id(), 4 + 3 * i, vars[i].offset);
+        patch.set_word(ds.id(), 5 + 3 * i, vars[i].size);
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<void> parse_btf(ObjectParser& p) {
+    const elf::Section* btf_sec = p.elf.find_section(".BTF");
+    if (!btf_sec) return {};
+    if (btf_sec->type != elf::SHT_PROGBITS) return p.fail(Errc::MalformedBtf, "section .BTF is not PROGBITS");
+    auto spec = btf::Spec::parse(btf_sec->data);
+    if (!spec) return std::move(spec).error().context("section .BTF");
+    if (auto v = spec->validate(); !v) return std::move(v).error().context("section .BTF");
+    if (spec->big_endian() != (p.elf.endian() == Endian::Big))
+        return p.fail(Errc::MalformedBtf, "section .BTF has a different byte order from the ELF file");
+    p.raw_btf = std::move(*spec);
+    p.patch.emplace(*p.raw_btf);
+
+    if (const elf::Section* ext = p.elf.find_section(".BTF.ext")) {
+        auto info = btf::ExtInfo::parse(ext->data, *p.raw_btf);
+        if (!info) return std::move(info).error().context("section .BTF.ext");
+        p.out.func_info_rec_size = info->func_info_rec_size;
+        p.out.line_info_rec_size = info->line_info_rec_size;
+        p.ext = std::move(*info);
+    }
+
+    const btf::Spec& b = *p.raw_btf;
+    for (btf::TypeId id = 1; id < b.type_count(); ++id) {
+        const btf::Type t = b.type_or_void(id);
+        if (t.kind() == btf::Kind::Datasec) EBPF_TRY(fix_datasec(p, t));
+    }
+    return {};
+}
+
+Result<void> finish_btf(ObjectParser& p) {
+    if (!p.patch) return {};
+    auto spec = btf::Spec::parse(SharedBytes(p.patch->bytes()));
+    if (!spec) return std::move(spec).error().context("fixed-up .BTF");
+    p.out.btf = std::move(*spec);
+    return {};
+}
+
+}  // namespace ebpf::detail

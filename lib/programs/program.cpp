@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+// Program loading: BPF_PROG_LOAD with func/line info, EAGAIN retries, and a verifier log collected on failure.
+#include <ebpf/program.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "base/format.hpp"
+#include "base/try.hpp"
+#include "object/insn.hpp"
+#include "sys/bpf.hpp"
+#include "sys/info.hpp"
+
+namespace ebpf {
+
+using detail::format;
+
+namespace {
+
+constexpr std::uint32_t kDefaultLogSize = 64 * 1024;
+constexpr std::uint32_t kMaxLogSize = 64u << 20;  // verifier logs of huge programs can reach tens of MiB
+constexpr int kEagainRetries = 5;
+
+// The kernel truncates names to 15 chars and allows only [A-Za-z0-9_.].
+void copy_name(char (&dst)[16], std::string_view name) {
+    std::size_t n = 0;
+    for (char c : name) {
+        if (n == sizeof dst - 1) break;
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                        c == '.';
+        dst[n++] = ok ? c : '_';
+    }
+}
+
+// The last few lines of a verifier log: where the verifier stopped is almost always at the end.
+std::string log_tail(std::string_view log, int lines) {
+    while (!log.empty() && (log.back() == '\n' || log.back() == '\0')) log.remove_suffix(1);
+    std::size_t pos = log.size();
+    for (int i = 0; i < lines && pos > 0; ++i) {
+        const std::size_t nl = log.rfind('\n', pos - 1);
+        if (nl == std::string_view::npos) {
+            pos = 0;
+            break;
+        }
+        pos = nl;
+    }
+    std::string_view tail = log.substr(pos);
+    if (!tail.empty() && tail.front() == '\n') tail.remove_prefix(1);
+    return std::string(tail);
+}
+
+struct LoadBuffers {
+    std::vector<std::uint64_t> insns;
+    std::vector<std::uint32_t> func_info;  // {insn_off, type_id} pairs
+    std::vector<std::uint32_t> line_info;  // {insn_off, file_name_off, line_off, line_col}
+    std::vector<std::int32_t> fd_array;
+};
+
+}  // namespace
+
+Result<Program> Program::prepare(ProgramDef def) {
+    if (def.instructions.empty())
+        return Error(Errc::InvalidArgument, format("program '%s' has no instructions", def.name.c_str()));
+    if (def.type == ProgramType::Unspec)
+        return Error(Errc::InvalidArgument,
+                     format("program '%s' (section '%s') has no program type: the section name is not one ebpf-cxx "
+                            "knows; set the type explicitly",
+                            def.name.c_str(), def.section.c_str()));
+    Program p;
+    p.def_ = std::move(def);
+    return p;
+}
+
+Result<void> Program::load() {
+    if (loaded()) return {};
+    const ProgramDef& d = def_;
+    LoadBuffers buf;
+    buf.insns = detail::encode_instructions(d.instructions);
+    const bool with_btf = d.btf && d.btf->valid() && !d.func_info.empty();
+    if (with_btf) {
+        for (const btf::FuncInfo& f : d.func_info) buf.func_info.insert(buf.func_info.end(), {f.insn_off, f.type});
+        for (const btf::LineInfo& l : d.line_info)
+            buf.line_info.insert(buf.line_info.end(), {l.insn_off, l.file_name_off, l.line_off, l.line_col});
+    }
+    for (const auto& fd : d.fd_array) buf.fd_array.push_back(fd ? fd->get() : 0);
+
+    sys::ProgLoadAttr a{};
+    a.prog_type = static_cast<std::uint32_t>(d.type);
+    a.insn_cnt = static_cast<std::uint32_t>(buf.insns.size());
+    a.insns = sys::ptr_to_u64(buf.insns.data());
+    a.license = sys::ptr_to_u64(d.license.c_str());
+    a.kern_version = d.kern_version;
+    a.prog_flags = d.flags;
+    copy_name(a.prog_name, d.name);
+    if (d.expected_attach_type) a.expected_attach_type = static_cast<std::uint32_t>(*d.expected_attach_type);
+    if (with_btf) {
+        a.prog_btf_fd = static_cast<std::uint32_t>(d.btf->get());
+        a.func_info_rec_size = 8;
+        a.func_info = sys::ptr_to_u64(buf.func_info.data());
+        a.func_info_cnt = static_cast<std::uint32_t>(d.func_info.size());
+        if (!d.line_info.empty()) {
+            a.line_info_rec_size = 16;
+            a.line_info = sys::ptr_to_u64(buf.line_info.data());
+            a.line_info_cnt = static_cast<std::uint32_t>(d.line_info.size());
+        }
+    }
+    a.attach_btf_id = d.attach_btf_id;
+    if (d.attach_prog) a.attach_prog_fd = static_cast<std::uint32_t>(d.attach_prog->get());
+    else if (d.attach_btf_obj) a.attach_prog_fd = static_cast<std::uint32_t>(d.attach_btf_obj->get());
+    if (!buf.fd_array.empty()) a.fd_array = sys::ptr_to_u64(buf.fd_array.data());
+
+    std::string log;
+    std::uint32_t level = d.log_level;
+    std::uint32_t size = d.log_size ? d.log_size : kDefaultLogSize;
+    for (int attempt = 0;; ++attempt) {
+        if (level) {
+            log.assign(size, '\0');
+            a.log_level = level;
+            a.log_size = size;
+            a.log_buf = sys::ptr_to_u64(log.data());
+        } else {
+            a.log_level = a.log_size = 0;
+            a.log_buf = 0;
+        }
+        a.log_true_size = 0;
+        auto fd = sys::prog_load(a);
+        if (fd) {
+            fd_ = std::move(*fd);
+            log_ = level ? std::string(log.c_str()) : std::string();
+            return {};
+        }
+        const int err = fd.error().sys_errno();
+        if (err == EAGAIN && attempt < kEagainRetries) continue;
+        if (err == ENOSPC && level && size < kMaxLogSize) {
+            // The log did not fit. Kernels >= 6.4 say how much is needed; otherwise grow by 4x.
+            size = a.log_true_size > size ? std::min(a.log_true_size, kMaxLogSize) : std::min(size * 4, kMaxLogSize);
+            continue;
+        }
+        if (!level && err != EPERM && err != EAGAIN) {
+            // Fast path failed: load again with a log so the error can say why.
+            level = 1;
+            continue;
+        }
+        std::string full(log.c_str());
+        Error e = std::move(fd).error();
+        if (!full.empty() && (err == EACCES || err == EINVAL || err == E2BIG || err == ENOSPC)) {
+            e = Error(Errc::Verifier,
+                      format("%.*s\nverifier log (last lines):\n%s", EBPF_SV(e.message()), log_tail(full, 6).c_str()));
+        } else if (err == EPERM) {
+            e.context("(needs CAP_BPF or root; on kernels before 5.11 RLIMIT_MEMLOCK may also be too low)");
+        }
+        return std::move(e)
+            .set_verifier_log(std::move(full))
+            .context(format("load program '%s' (%.*s)", d.name.c_str(), EBPF_SV(to_string(d.type))));
+    }
+}
+
+Result<void> Program::require_loaded(const char* what) const {
+    if (!loaded())
+        return Error(Errc::InvalidArgument, format("program '%s': %s needs a loaded program", def_.name.c_str(), what));
+    return {};
+}
+
+Result<void> Program::pin(const char* path) const {
+    EBPF_TRY(require_loaded("pin"));
+    auto r = sys::obj_pin(fd_.get(), path);
+    if (!r) return std::move(r).error().context(format("program '%s': pin at %s", def_.name.c_str(), path));
+    return {};
+}
+
+Result<ProgramInfo> Program::info() const {
+    EBPF_TRY(require_loaded("info"));
+    sys::ProgInfoRaw raw{};
+    std::uint32_t len = sizeof raw;
+    EBPF_TRY(sys::obj_get_info_by_fd(fd_.get(), &raw, len));
+    ProgramInfo i;
+    i.map_ids.resize(raw.nr_map_ids);
+    if (raw.nr_map_ids) {
+        // Second call with a buffer for the map ids (their count is only known now).
+        const std::uint32_t n = raw.nr_map_ids;
+        raw = {};
+        raw.nr_map_ids = n;
+        raw.map_ids = sys::ptr_to_u64(i.map_ids.data());
+        len = sizeof raw;
+        EBPF_TRY(sys::obj_get_info_by_fd(fd_.get(), &raw, len));
+        i.map_ids.resize(std::min(n, raw.nr_map_ids));
+    }
+    i.type = static_cast<ProgramType>(raw.type);
+    i.id = raw.id;
+    i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
+    std::memcpy(i.tag.data(), raw.tag, 8);
+    i.jited_size = raw.jited_prog_len;
+    i.xlated_size = raw.xlated_prog_len;
+    i.verified_instructions = raw.verified_insns;
+    i.btf_id = raw.btf_id;
+    i.run_time_ns = raw.run_time_ns;
+    i.run_count = raw.run_cnt;
+    return i;
+}
+
+Result<TestRunResult> Program::test_run(const TestRunOptions& o) const {
+    EBPF_TRY(require_loaded("test_run"));
+    sys::TestRunAttr a{};
+    a.prog_fd = static_cast<std::uint32_t>(fd_.get());
+    a.data_in = sys::ptr_to_u64(o.data_in.data());
+    a.data_size_in = static_cast<std::uint32_t>(o.data_in.size());
+    a.data_out = sys::ptr_to_u64(o.data_out.data());
+    a.data_size_out = static_cast<std::uint32_t>(o.data_out.size());
+    a.ctx_in = sys::ptr_to_u64(o.ctx_in.data());
+    a.ctx_size_in = static_cast<std::uint32_t>(o.ctx_in.size());
+    a.ctx_out = sys::ptr_to_u64(o.ctx_out.data());
+    a.ctx_size_out = static_cast<std::uint32_t>(o.ctx_out.size());
+    a.repeat = o.repeat;
+    a.flags = o.flags;
+    a.cpu = o.cpu;
+    if (auto r = sys::prog_test_run(a); !r)
+        return std::move(r).error().context(format("program '%s': test run", def_.name.c_str()));
+    return TestRunResult{a.retval, a.duration, a.data_size_out, a.ctx_size_out};
+}
+
+Result<Program> Program::from_fd(UniqueFd fd) {
+    Program p;
+    p.fd_ = std::move(fd);
+    auto info = p.info();
+    if (!info) return std::move(info).error().context("open program");
+    p.def_.name = info->name;
+    p.def_.type = info->type;
+    return p;
+}
+
+Result<Program> Program::from_pin(const char* path) {
+    auto fd = sys::obj_get(path);
+    if (!fd) return std::move(fd).error().context(format("open pinned program %s", path));
+    return from_fd(std::move(*fd));
+}
+
+Result<Program> Program::from_id(std::uint32_t id) {
+    auto fd = sys::get_fd_by_id(sys::Cmd::ProgGetFdById, id);
+    if (!fd) return std::move(fd).error().context(format("open program id %u", id));
+    return from_fd(std::move(*fd));
+}
+
+Result<void> check_program_type(const Program& p, ProgramType type, const char* view_name) {
+    if (p.type() != type)
+        return Error(Errc::InvalidArgument,
+                     format("program '%s' is a %.*s program (section '%s'); %s needs %.*s", p.name().c_str(),
+                            EBPF_SV(to_string(p.type())), p.section().c_str(), view_name, EBPF_SV(to_string(type))));
+    return {};
+}
+
+}  // namespace ebpf

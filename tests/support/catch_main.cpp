@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// Shared Catch2 main: checks that no test leaks a file descriptor, and lets kernel suites skip (exit 77, Meson's
+// "skipped") with a reason when they cannot run here.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+
+#include "support/fd_count.hpp"
+#include "support/kernel.hpp"
+
+namespace {
+
+int g_leaks = 0;
+
+struct FdLeakListener : Catch::TestEventListenerBase {
+    using TestEventListenerBase::TestEventListenerBase;
+    int before = 0;
+    void testCaseStarting(const Catch::TestCaseInfo&) override { before = ebpf::test::open_fd_count(); }
+    void testCaseEnded(const Catch::TestCaseStats& stats) override {
+        const int after = ebpf::test::open_fd_count();
+        if (after != before) {
+            std::fprintf(stderr, "FD LEAK: test case '%s' ended with %d open fds, started with %d\n",
+                         stats.testInfo.name.c_str(), after, before);
+            ++g_leaks;
+        }
+    }
+};
+
+}  // namespace
+
+CATCH_REGISTER_LISTENER(FdLeakListener)
+
+int main(int argc, char** argv) {
+#ifdef EBPF_KERNEL_SUITE
+    if (auto why = ebpf::test::kernel_suite_unavailable()) {
+        std::printf("SKIP: %s\n", why->c_str());
+        return 77;
+    }
+#endif
+    const int before = ebpf::test::open_fd_count();
+    const int rc = Catch::Session().run(argc, argv);
+    const int after = ebpf::test::open_fd_count();
+    if (after != before) {
+        std::fprintf(stderr, "FD LEAK: %d fds open before the tests, %d after\n", before, after);
+        return rc ? rc : 1;
+    }
+    if (g_leaks) return rc ? rc : 1;
+    return rc;
+}

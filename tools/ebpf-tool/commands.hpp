@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+// ebpf-tool subcommands. Exit codes: 0 ok, 1 failure (message on stderr), 2 usage.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace ebpf::tool {
+
+inline constexpr int kExitOk = 0, kExitFail = 1, kExitUsage = 2;
+
+int cmd_inspect(std::span<const std::string_view> args);
+int cmd_load(std::span<const std::string_view> args);
+
+// Prints "ebpf-tool: <msg>" to stderr and returns kExitFail.
+int fail(std::string_view msg);
+int usage_error(std::string_view msg);
+
+}  // namespace ebpf::tool

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// ebpf-tool: inspect eBPF objects and load them into the running kernel.
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace ebpf::tool {
+
+namespace {
+constexpr const char* kUsage =
+    "usage: ebpf-tool <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  inspect [--json] OBJECT          programs, maps, globals and BTF of an object file\n"
+    "  load [options] OBJECT            load an object (maps, then programs) without attaching anything\n"
+    "      --program NAME               load only this program (repeatable; default: every autoload program)\n"
+    "      --log-level N                verifier log level (1, 2 or 4); the log is printed on success too\n"
+    "      --pin-root DIR               where maps with LIBBPF_PIN_BY_NAME are pinned (default /sys/fs/bpf)\n"
+    "\n"
+    "exit status: 0 success, 1 failure (reason on stderr), 2 usage error\n";
+}  // namespace
+
+int fail(std::string_view msg) {
+    std::fprintf(stderr, "ebpf-tool: %.*s\n", static_cast<int>(msg.size()), msg.data());
+    return kExitFail;
+}
+
+int usage_error(std::string_view msg) {
+    std::fprintf(stderr, "ebpf-tool: %.*s\n\n%s", static_cast<int>(msg.size()), msg.data(), kUsage);
+    return kExitUsage;
+}
+
+}  // namespace ebpf::tool
+
+int main(int argc, char** argv) {
+    using namespace ebpf::tool;
+    std::vector<std::string_view> args(argv + 1, argv + argc);
+    if (args.empty()) return usage_error("missing command");
+    const std::string_view cmd = args.front();
+    const std::span<const std::string_view> rest(args.data() + 1, args.size() - 1);
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+        std::fputs(kUsage, stdout);
+        return kExitOk;
+    }
+    if (cmd == "inspect") return cmd_inspect(rest);
+    if (cmd == "load") return cmd_load(rest);
+    return usage_error("unknown command '" + std::string(cmd) + "'");
+}
