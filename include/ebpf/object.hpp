@@ -39,9 +39,9 @@ struct LoadOptions {
     // Load every program whose section has no '?' prefix, and fill prog-array slots, as part of load.
     bool load_programs = false;
     // Initial values for globals (checked against the variable's size).
-    std::vector<GlobalValue> globals;
+    std::vector<GlobalValue> globals{};
     // max_entries overrides by map name.
-    std::vector<std::pair<std::string, std::uint32_t>> max_entries;
+    std::vector<std::pair<std::string, std::uint32_t>> max_entries{};
 };
 
 // Reads and parses an object file (no kernel objects are created). Errors: Io, NotFound, and parse errors.

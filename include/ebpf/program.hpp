@@ -57,11 +57,11 @@ struct ProgramInfo {
 };
 
 struct TestRunOptions {
-    std::span<const std::byte> data_in;
-    std::span<std::byte> data_out;
-    std::span<const std::byte> ctx_in;
-    std::span<std::byte> ctx_out;
-    std::uint32_t repeat = 1;
+    std::span<const std::byte> data_in{};
+    std::span<std::byte> data_out{};
+    std::span<const std::byte> ctx_in{};  // syscall programs: the kernel writes the context back here
+    std::span<std::byte> ctx_out{};
+    std::uint32_t repeat = 0;  // 0 runs once; syscall programs require 0
     std::uint32_t flags = 0;
     std::uint32_t cpu = 0;
 };

@@ -139,7 +139,7 @@ struct ExternSpec {
 
 struct ParseOptions {
     // Name of the object (for messages and kernel map names); defaults to "object".
-    std::string name;
+    std::string name{};
 };
 
 class ObjectSpec {

@@ -12,11 +12,15 @@
 namespace {
 
 int g_leaks = 0;
+int g_cases = 0;
 
 struct FdLeakListener : Catch::TestEventListenerBase {
     using TestEventListenerBase::TestEventListenerBase;
     int before = 0;
-    void testCaseStarting(const Catch::TestCaseInfo&) override { before = ebpf::test::open_fd_count(); }
+    void testCaseStarting(const Catch::TestCaseInfo&) override {
+        ++g_cases;
+        before = ebpf::test::open_fd_count();
+    }
     void testCaseEnded(const Catch::TestCaseStats& stats) override {
         const int after = ebpf::test::open_fd_count();
         if (after != before) {
@@ -39,12 +43,21 @@ int main(int argc, char** argv) {
     }
 #endif
     const int before = ebpf::test::open_fd_count();
-    const int rc = Catch::Session().run(argc, argv);
+    Catch::Session session;
+    if (const int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
+    // A suite (or a tag filter) that runs no test is a broken suite, not a passing one.
+    session.configData().warnings =
+        static_cast<Catch::WarnAbout::What>(session.configData().warnings | Catch::WarnAbout::NoTests);
+    const int rc = session.run();
     const int after = ebpf::test::open_fd_count();
     if (after != before) {
         std::fprintf(stderr, "FD LEAK: %d fds open before the tests, %d after\n", before, after);
         return rc ? rc : 1;
     }
     if (g_leaks) return rc ? rc : 1;
+    if (g_cases == 0 && !session.configData().listTests && !session.configData().listTags) {
+        std::fprintf(stderr, "no test case ran: an empty suite does not pass\n");
+        return rc ? rc : 1;
+    }
     return rc;
 }

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+// Test objects compiled from bpf-progs/ at build time.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace ebpf::test {
+
+// Absolute path of a built object, e.g. obj_path("globals.bpf.o"); EBPF_TEST_BPF_DIR overrides the directory.
+std::string obj_path(const std::string& file);
+// Its bytes (an empty vector when it cannot be read; tests then fail on parse).
+std::vector<std::byte> read_obj(const std::string& file);
+
+}  // namespace ebpf::test
