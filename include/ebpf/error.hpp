@@ -58,6 +58,10 @@ public:
     Error&& context(std::string_view what) &&;
     Error& set_verifier_log(std::string log) &;
     Error&& set_verifier_log(std::string log) &&;
+    // Reclassifies the error (keeping errno and message), e.g. a failed BPF_PROG_LOAD that the verifier explains.
+    Error& recode(Errc code) &;
+    // Appends text after the message (used for the verifier log's last lines).
+    Error& append(std::string_view text) &;
 
 private:
     struct Payload;

@@ -42,6 +42,13 @@ struct LoadOptions {
     std::vector<GlobalValue> globals{};
     // max_entries overrides by map name.
     std::vector<std::pair<std::string, std::uint32_t>> max_entries{};
+    // Programs to load (true) or skip (false) in load_programs(), overriding the '?' section prefix.
+    std::vector<std::pair<std::string, bool>> autoload{};
+    // CO-RE target: a BTF file (raw, or ELF with .BTF) describing the kernel the programs will run on, for
+    // kernels without /sys/kernel/btf/vmlinux. Empty: the running kernel's BTF.
+    std::string target_btf{};
+    // Kernel config text for .kconfig externs, instead of /proc/config.gz or /boot/config-$(uname -r).
+    std::string kconfig{};
 };
 
 // Reads and parses an object file (no kernel objects are created). Errors: Io, NotFound, and parse errors.

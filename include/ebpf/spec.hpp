@@ -51,6 +51,7 @@ struct MapReloc {
 
 // A CO-RE relocation record rebased onto the program's final instruction layout.
 struct CoreReloc {
+    std::uint32_t id = 0;         // the record's position in the object's .BTF.ext (shared by subprogram copies)
     std::uint32_t insn = 0;
     btf::TypeId type = 0;         // local type in the object's BTF
     std::string access;           // access string, e.g. "0:1:2"
@@ -158,6 +159,7 @@ public:
     std::vector<ExternSpec> externs;
     std::optional<btf::Spec> btf;  // with DATASEC sizes and offsets filled in
     std::uint32_t func_info_rec_size = 8, line_info_rec_size = 16;
+    std::uint32_t core_relo_count = 0;  // records in .BTF.ext; CoreReloc::id is below this
 
     const ProgramSpec* program(std::string_view name) const noexcept;
     const MapSpec* map(std::string_view name) const noexcept;

@@ -101,6 +101,15 @@ Error& Error::set_verifier_log(std::string log) & {
 }
 Error&& Error::set_verifier_log(std::string log) && { return std::move(set_verifier_log(std::move(log))); }
 
+Error& Error::recode(Errc code) & {
+    p_->code = code;
+    return *this;
+}
+Error& Error::append(std::string_view text) & {
+    p_->message.append(text);
+    return *this;
+}
+
 void detail_bad_result_access(const Error& err) noexcept {
     // A contract violation (value() on an error): the only place the library writes to stderr, right before abort.
     std::fprintf(stderr, "ebpf-cxx: value() called on an error result: %.*s\n", static_cast<int>(err.message().size()),

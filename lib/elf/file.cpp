@@ -154,6 +154,9 @@ Result<std::vector<Symbol>> File::symbols(const Section& symtab) const {
     if (symtab.entsize != L.sym_size)
         return malformed(format("symbol table %.*s: entry size %llu, expected %zu", EBPF_SV(symtab.name),
                                 static_cast<unsigned long long>(symtab.entsize), L.sym_size));
+    if (symtab.data.size() != symtab.size)
+        return malformed(format("symbol table %.*s (section %u) has no data in the file", EBPF_SV(symtab.name),
+                                symtab.index));
     if (symtab.size % L.sym_size != 0)
         return malformed(format("symbol table %.*s: size %llu is not a multiple of %zu", EBPF_SV(symtab.name),
                                 static_cast<unsigned long long>(symtab.size), L.sym_size));
@@ -217,6 +220,9 @@ Result<std::vector<Relocation>> File::relocations(const Section& rel) const {
     if (rel.entsize != 0 && rel.entsize != esz)
         return malformed(format("relocation section %.*s: entry size %llu, expected %zu", EBPF_SV(rel.name),
                                 static_cast<unsigned long long>(rel.entsize), esz));
+    if (rel.data.size() != rel.size)
+        return malformed(format("relocation section %.*s (section %u) has no data in the file", EBPF_SV(rel.name),
+                                rel.index));
     if (rel.size % esz != 0)
         return malformed(format("relocation section %.*s: size %llu is not a multiple of %zu", EBPF_SV(rel.name),
                                 static_cast<unsigned long long>(rel.size), esz));

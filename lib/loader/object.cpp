@@ -75,6 +75,9 @@ Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& option
                      format("object is %s-endian but this host is %s-endian (build it with clang -target bpf)",
                             s->spec.big_endian ? "big" : "little", host_big ? "big" : "little"));
     EBPF_TRY(detail::apply_spec_options(s->spec, options));
+    EBPF_TRY(detail::load_kernel_btf(*s, options));
+    EBPF_TRY(detail::resolve_externs(*s, options));
+    EBPF_TRY(detail::compute_core(*s));
     EBPF_TRY(detail::load_object_btf(*s));
     EBPF_TRY(detail::create_maps(*s, options));
     s->programs.reserve(s->spec.programs.size());

@@ -2,6 +2,7 @@
 // What a loaded Object holds, and the loader steps that fill it.
 #pragma once
 
+#include <ebpf/kernel_btf.hpp>
 #include <ebpf/object.hpp>
 
 #include <memory>
@@ -17,6 +18,26 @@ struct Object::State {
     std::vector<Map> maps;                  // created maps, in spec order (skipping none)
     std::vector<Program> programs;          // prepared programs, in spec order
     std::vector<std::string> warnings;
+
+    // Kernel-dependent inputs, resolved before maps and programs are created.
+    std::shared_ptr<const KernelBtf> core_btf;    // CO-RE target (running kernel or LoadOptions::target_btf)
+    std::shared_ptr<const KernelBtf> kernel_btf;  // running kernel, for BTF ids (ksyms, kfuncs, attach targets)
+    struct CoreOutcome {
+        bool computed = false;
+        bool poison = false;
+        bool validate = true, fail_memsz_adjust = false;
+        std::uint64_t orig_val = 0, new_val = 0;
+        std::uint32_t orig_size = 0, new_size = 0;
+        std::string what;  // description for errors
+    };
+    std::vector<CoreOutcome> core;  // by CoreReloc::id
+    struct ExternValue {
+        bool resolved = false;
+        std::uint32_t btf_id = 0;                    // typed ksym / kfunc
+        std::shared_ptr<const UniqueFd> module_btf;  // set when the symbol lives in a module
+        std::uint64_t address = 0;                   // untyped ksym
+    };
+    std::vector<ExternValue> externs;  // by ObjectSpec::externs index
 };
 
 namespace detail {
@@ -27,6 +48,12 @@ std::string kernel_map_name(std::string_view object_name, const MapSpec& m);
 
 // Step: apply LoadOptions that change the spec (globals, sizes). Errors: NotFound, InvalidArgument.
 Result<void> apply_spec_options(ObjectSpec& spec, const LoadOptions& options);
+// Step: load the kernel's BTF if anything needs it (CO-RE, typed ksyms, kfuncs, BTF-attached programs).
+Result<void> load_kernel_btf(Object::State& s, const LoadOptions& options);
+// Step: values of .kconfig externs (written into the .kconfig map's initial contents), ksym addresses and ids.
+Result<void> resolve_externs(Object::State& s, const LoadOptions& options);
+// Step: compute every CO-RE relocation once, in .BTF.ext order.
+Result<void> compute_core(Object::State& s);
 // Step: load the object's BTF into the kernel. When the kernel rejects it, loading continues without BTF
 // and a warning says what was lost.
 Result<void> load_object_btf(Object::State& s);

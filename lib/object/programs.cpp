@@ -276,6 +276,12 @@ private:
         if (!p_.ext) return {};
         const btf::ExtInfo& ext = *p_.ext;
         const btf::Spec& b = *p_.raw_btf;
+        // Record ids number CO-RE records in .BTF.ext order, the order in which they are applied at load.
+        std::map<const btf::CoreRelo*, std::uint32_t> ids;
+        std::uint32_t next_id = 0;
+        for (const auto& s : ext.core_relos)
+            for (const btf::CoreRelo& cr : s.records) ids[&cr] = next_id++;
+        p_.out.core_relo_count = next_id;
         auto rebase = [&](const Unit* u, std::uint32_t off) -> std::uint32_t {
             return placed.at(u) + static_cast<std::uint32_t>((off - u->start) / 8);
         };
@@ -313,7 +319,8 @@ private:
                                 return Error(Errc::MalformedBtf,
                                              format("CO-RE relocation at %.*s+%u: unknown kind %u", EBPF_SV(secname),
                                                     cr.insn_off, static_cast<unsigned>(cr.kind)));
-                            prog.core_relocs.push_back({rebase(u, cr.insn_off), cr.type, std::string(*access), cr.kind});
+                            prog.core_relocs.push_back(
+                                {ids.at(&cr), rebase(u, cr.insn_off), cr.type, std::string(*access), cr.kind});
                         }
         }
         return {};

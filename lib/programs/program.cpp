@@ -145,8 +145,7 @@ Result<void> Program::load() {
         std::string full(log.c_str());
         Error e = std::move(fd).error();
         if (!full.empty() && (err == EACCES || err == EINVAL || err == E2BIG || err == ENOSPC)) {
-            e = Error(Errc::Verifier,
-                      format("%.*s\nverifier log (last lines):\n%s", EBPF_SV(e.message()), log_tail(full, 6).c_str()));
+            e.recode(Errc::Verifier).append("\nverifier log (last lines):\n" + log_tail(full, 6));
         } else if (err == EPERM) {
             e.context("(needs CAP_BPF or root; on kernels before 5.11 RLIMIT_MEMLOCK may also be too low)");
         }

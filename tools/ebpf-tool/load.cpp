@@ -7,14 +7,65 @@
 
 #include <ebpf/ebpf.hpp>
 
+#include <chrono>
+
 #include "commands.hpp"
+#include "json.hpp"
 
 namespace ebpf::tool {
+
+namespace {
+
+// --each: every program of every object loaded alone (with the maps it needs), one JSON line per program with the
+// keys of ../shared/tools/libbpf_ref.c: {"obj","prog","sec","ok","err","us"}.
+int load_each(const std::vector<std::string>& paths, const LoadOptions& base) {
+    for (const std::string& path : paths) {
+        auto spec = parse_object_file(path.c_str());
+        if (!spec) {
+            Json j;
+            j.begin_object().field("obj", path).key("prog").null().field("ok", false);
+            j.field("err", spec.error().sys_errno() ? -spec.error().sys_errno() : -22).field("stage", "open").end_object();
+            std::printf("%s\n", j.str().c_str());
+            std::fprintf(stderr, "ebpf-tool: %s: %s\n", path.c_str(), std::string(spec.error().message()).c_str());
+            continue;
+        }
+        for (const ProgramSpec& p : spec->programs) {
+            LoadOptions o = base;
+            const auto t0 = std::chrono::steady_clock::now();
+            int err = 0;
+            auto obj = Object::load(*spec, o);
+            if (!obj) {
+                err = obj.error().sys_errno() ? -obj.error().sys_errno() : -22;
+                std::fprintf(stderr, "ebpf-tool: %s: %s: %s\n", path.c_str(), p.name.c_str(),
+                             std::string(obj.error().message()).c_str());
+            } else if (auto r = obj->find_program(p.name)->load(); !r) {
+                err = r.error().sys_errno() ? -r.error().sys_errno() : -22;
+                std::fprintf(stderr, "ebpf-tool: %s: %s\n", path.c_str(), std::string(r.error().message()).c_str());
+            }
+            const auto us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+            Json j;
+            j.begin_object()
+                .field("obj", path)
+                .field("prog", p.name)
+                .field("sec", p.section)
+                .field("ok", err == 0)
+                .field("err", err)
+                .field("us", static_cast<std::uint64_t>(us))
+                .end_object();
+            std::printf("%s\n", j.str().c_str());
+        }
+    }
+    return kExitOk;
+}
+
+}  // namespace
 
 int cmd_load(std::span<const std::string_view> args) {
     std::vector<std::string> programs;
     LoadOptions opts;
     std::string path;
+    bool each = false, json = false;
+    std::vector<std::string> paths;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view a = args[i];
         auto next = [&]() -> std::string_view { return i + 1 < args.size() ? args[++i] : std::string_view(); };
@@ -29,19 +80,33 @@ int cmd_load(std::span<const std::string_view> args) {
             const unsigned long n = std::strtoul(s.c_str(), &end, 10);
             if (v.empty() || *end || n > 7) return usage_error("load: --log-level needs a number from 0 to 7");
             opts.log_level = static_cast<std::uint32_t>(n);
+        } else if (a == "--each") {
+            each = true;
+        } else if (a == "--json") {
+            json = true;
+        } else if (a == "--target-btf") {
+            const auto v = next();
+            if (v.empty()) return usage_error("load: --target-btf needs a FILE");
+            opts.target_btf = std::string(v);
         } else if (a == "--pin-root") {
             const auto v = next();
             if (v.empty()) return usage_error("load: --pin-root needs a DIR");
             opts.pin_root = std::string(v);
         } else if (!a.empty() && a[0] == '-') {
             return usage_error("load: unknown option " + std::string(a));
-        } else if (path.empty()) {
-            path = a;
         } else {
-            return usage_error("load: more than one OBJECT");
+            paths.emplace_back(a);
         }
     }
-    if (path.empty()) return usage_error("load: missing OBJECT");
+    if (paths.empty()) return usage_error("load: missing OBJECT");
+    if (each) {
+        if (!json) return usage_error("load: --each prints JSON lines; add --json");
+        if (!programs.empty()) return usage_error("load: --each loads every program; drop --program");
+        return load_each(paths, opts);
+    }
+    if (json) return usage_error("load: --json goes with --each");
+    if (paths.size() > 1) return usage_error("load: more than one OBJECT (use --each --json for many)");
+    path = paths.front();
 
     auto obj = Object::load_file(path.c_str(), opts);
     if (!obj) return fail(obj.error().message());

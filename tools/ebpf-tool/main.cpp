@@ -19,6 +19,10 @@ constexpr const char* kUsage =
     "      --program NAME               load only this program (repeatable; default: every autoload program)\n"
     "      --log-level N                verifier log level (1, 2 or 4); the log is printed on success too\n"
     "      --pin-root DIR               where maps with LIBBPF_PIN_BY_NAME are pinned (default /sys/fs/bpf)\n"
+    "      --target-btf FILE            CO-RE against this BTF instead of /sys/kernel/btf/vmlinux\n"
+    "  load --each --json OBJECT...     load every program alone; one JSON line per program:\n"
+    "                                   {\"obj\",\"prog\",\"sec\",\"ok\",\"err\",\"us\"} (as libbpf_ref)\n"
+    "  bench btf [RUNS]                 parse the kernel's BTF and look up 1000 struct names (median of RUNS)\n"
     "\n"
     "exit status: 0 success, 1 failure (reason on stderr), 2 usage error\n";
 }  // namespace
@@ -47,5 +51,6 @@ int main(int argc, char** argv) {
     }
     if (cmd == "inspect") return cmd_inspect(rest);
     if (cmd == "load") return cmd_load(rest);
+    if (cmd == "bench") return cmd_bench(rest);
     return usage_error("unknown command '" + std::string(cmd) + "'");
 }

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// Kernel BTF: vmlinux mapped (or read) once per process; module BTF and module BTF fds on demand.
+#include <ebpf/kernel_btf.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "base/format.hpp"
+#include "base/try.hpp"
+#include "elf/file.hpp"
+#include "sys/bpf.hpp"
+#include "sys/info.hpp"
+#include "sys/proc.hpp"
+
+namespace ebpf {
+
+using detail::format;
+
+namespace {
+
+constexpr const char* kVmlinux = "/sys/kernel/btf/vmlinux";
+
+// Maps a file read-only; nullopt when the file system does not support mmap (sysfs BTF before 6.16).
+std::optional<SharedBytes> map_file(const char* path) {
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    struct stat st {};
+    void* p = MAP_FAILED;
+    if (::fstat(fd, &st) == 0 && st.st_size > 0)
+        p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (p == MAP_FAILED) return std::nullopt;
+    const auto size = static_cast<std::size_t>(st.st_size);
+    auto owner = std::shared_ptr<void>(p, [size](void* q) { ::munmap(q, size); });
+    return SharedBytes(std::span<const std::byte>(static_cast<const std::byte*>(p), size), std::move(owner));
+}
+
+Result<SharedBytes> read_btf_file(const char* path) {
+    if (auto mapped = map_file(path)) return std::move(*mapped);
+    auto bytes = sys::read_file(path);
+    if (!bytes) return std::move(bytes).error();
+    return SharedBytes(std::move(*bytes));
+}
+
+std::vector<std::string> list_modules() {
+    std::vector<std::string> out;
+    DIR* d = ::opendir("/sys/kernel/btf");
+    if (!d) return out;
+    while (dirent* e = ::readdir(d)) {
+        const std::string_view n = e->d_name;
+        if (n == "." || n == ".." || n == "vmlinux") continue;
+        out.emplace_back(n);
+    }
+    ::closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+struct KernelBtf::State {
+    std::mutex mu;
+    std::map<std::string, std::unique_ptr<btf::Spec>, std::less<>> modules;
+    std::map<std::string, std::shared_ptr<const UniqueFd>, std::less<>> module_fds;
+    bool module_fds_scanned = false;
+};
+
+KernelBtf::KernelBtf(btf::Spec vmlinux, bool running)
+    : vmlinux_(std::move(vmlinux)), running_(running), state_(std::make_unique<State>()) {}
+KernelBtf::~KernelBtf() = default;
+
+Result<std::shared_ptr<const KernelBtf>> KernelBtf::load_running() {
+    auto bytes = read_btf_file(kVmlinux);
+    if (!bytes) {
+        if (bytes.error().code() == Errc::NotFound)
+            return Error(Errc::NotSupported,
+                         "this kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing): CO-RE, kfuncs and "
+                         "BTF-attached programs need it; build the kernel with CONFIG_DEBUG_INFO_BTF=y, or give a BTF "
+                         "file for this kernel (e.g. from BTFHub) with LoadOptions::target_btf");
+        return std::move(bytes).error().context("read kernel BTF");
+    }
+    auto spec = btf::Spec::parse(std::move(*bytes));
+    if (!spec) return std::move(spec).error().context(kVmlinux);
+    auto k = std::shared_ptr<KernelBtf>(new KernelBtf(std::move(*spec), true));
+    k->module_names_ = list_modules();
+    return std::shared_ptr<const KernelBtf>(std::move(k));
+}
+
+Result<std::shared_ptr<const KernelBtf>> KernelBtf::running() {
+    // Parsed once per process: every object loaded afterwards shares it (and its lazily built name index).
+    static std::once_flag once;
+    static std::optional<Result<std::shared_ptr<const KernelBtf>>> cached;
+    std::call_once(once, [] { cached.emplace(load_running()); });
+    return *cached;
+}
+
+Result<std::shared_ptr<const KernelBtf>> KernelBtf::from_file(const char* path) {
+    auto bytes = sys::read_file(path);
+    if (!bytes) return std::move(bytes).error().context("read target BTF");
+    SharedBytes blob;
+    auto elf = elf::File::parse(*bytes);
+    if (elf) {
+        const elf::Section* s = elf->find_section(".BTF");
+        if (!s) return Error(Errc::NotFound, format("%s: ELF file without a .BTF section", path));
+        blob = SharedBytes::copy(s->data);
+    } else {
+        blob = SharedBytes(std::move(*bytes));
+    }
+    auto spec = btf::Spec::parse(std::move(blob));
+    if (!spec) return std::move(spec).error().context(path);
+    return std::shared_ptr<const KernelBtf>(new KernelBtf(std::move(*spec), false));
+}
+
+std::shared_ptr<const KernelBtf> KernelBtf::from_spec(btf::Spec vmlinux) {
+    return std::shared_ptr<const KernelBtf>(new KernelBtf(std::move(vmlinux), false));
+}
+
+Result<const btf::Spec*> KernelBtf::module(std::string_view name) const {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (auto it = state_->modules.find(name); it != state_->modules.end()) return it->second.get();
+    if (std::find(module_names_.begin(), module_names_.end(), name) == module_names_.end())
+        return Error(Errc::NotFound, format("kernel module '%.*s' has no BTF", EBPF_SV(name)));
+    const std::string path = "/sys/kernel/btf/" + std::string(name);
+    auto bytes = sys::read_file(path.c_str());
+    if (!bytes) return std::move(bytes).error();
+    auto spec = btf::Spec::parse(SharedBytes(std::move(*bytes)), &vmlinux_);
+    if (!spec) return std::move(spec).error().context(path);
+    auto& slot = state_->modules[std::string(name)];
+    slot = std::make_unique<btf::Spec>(std::move(*spec));
+    return slot.get();
+}
+
+Result<std::vector<std::pair<std::string, const btf::Spec*>>> KernelBtf::all_modules() const {
+    std::vector<std::pair<std::string, const btf::Spec*>> out;
+    for (const std::string& n : module_names_) {
+        EBPF_TRY_ASSIGN(const btf::Spec* s, module(n));
+        out.emplace_back(n, s);
+    }
+    return out;
+}
+
+Result<std::shared_ptr<const UniqueFd>> KernelBtf::module_fd(std::string_view name) const {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (auto it = state_->module_fds.find(name); it != state_->module_fds.end()) return it->second;
+    if (!running_) return Error(Errc::NotSupported, "module BTF fds exist only for the running kernel");
+    // Walk the kernel's BTF objects once, remembering every module's; this needs CAP_SYS_ADMIN.
+    if (!state_->module_fds_scanned) {
+        state_->module_fds_scanned = true;
+        std::uint32_t id = 0;
+        for (;;) {
+            auto next = sys::get_next_id(sys::Cmd::BtfGetNextId, id);
+            if (!next) return std::move(next).error().context("list kernel BTF objects");
+            if (!*next) break;
+            id = **next;
+            auto fd = sys::get_fd_by_id(sys::Cmd::BtfGetFdById, id);
+            if (!fd) continue;  // freed meanwhile
+            char buf[64] = {};
+            sys::BtfInfoRaw info{};
+            info.name = sys::ptr_to_u64(buf);
+            info.name_len = sizeof buf;
+            std::uint32_t len = sizeof info;
+            if (!sys::obj_get_info_by_fd(fd->get(), &info, len) || !info.kernel_btf) continue;
+            const std::string n(buf, strnlen(buf, sizeof buf));
+            if (n != "vmlinux" && !state_->module_fds.count(n))
+                state_->module_fds.emplace(n, std::make_shared<const UniqueFd>(std::move(*fd)));
+        }
+    }
+    if (auto it = state_->module_fds.find(name); it != state_->module_fds.end()) return it->second;
+    return Error(Errc::NotFound, format("no kernel BTF object for module '%.*s'", EBPF_SV(name)));
+}
+
+}  // namespace ebpf
