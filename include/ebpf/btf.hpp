@@ -156,7 +156,7 @@ public:
     Result<Type> skip_modifiers(TypeId id) const;
     // Size in bytes of a type (arrays multiply, typedefs and qualifiers are followed, pointers are 8).
     Result<std::uint32_t> resolve_size(TypeId id) const;
-    // Human-readable description such as "struct task_struct" or "const char *".
+    // Human-readable description such as "struct task_struct" or "char const *" (qualifiers follow the type).
     std::string describe(TypeId id) const;
 
     bool swapped() const noexcept;  // the blob's byte order differs from the host's

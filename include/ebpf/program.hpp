@@ -80,6 +80,9 @@ class Program {
 public:
     // Wraps a definition without loading it. Errors: InvalidArgument (no instructions, unknown type).
     static Result<Program> prepare(ProgramDef def);
+    // A program that cannot be loaded, for instance because its CO-RE relocations fail: load() returns `why`.
+    // The loader uses it so that one bad program does not stop the others of an object from loading.
+    static Program unloadable(ProgramDef def, Error why);
     static Result<Program> from_pin(const char* path);
     static Result<Program> from_fd(UniqueFd fd);
     static Result<Program> from_id(std::uint32_t id);
@@ -113,6 +116,7 @@ private:
     ProgramDef def_;
     UniqueFd fd_;
     std::string log_;
+    std::optional<Error> unloadable_;
 };
 
 // Checks that `p` has the given type (used by the typed views). Errors: InvalidArgument.

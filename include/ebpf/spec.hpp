@@ -108,7 +108,7 @@ struct MapSpec {
     MapKind kind = MapKind::User;
     btf::TypeId key_type = 0;     // object BTF ids (0: none)
     btf::TypeId value_type = 0;
-    std::vector<std::byte> contents;  // initial value for global-data maps (value_size bytes)
+    std::vector<std::byte> contents;  // initial value of global-data maps (value_size bytes; empty: all zero)
     std::shared_ptr<const MapSpec> inner;  // template of the inner map for *_OF_MAPS
     // Initial slots of a map-in-map or prog array: (index, name of the map or program).
     std::vector<std::pair<std::uint32_t, std::string>> initial_slots;

@@ -33,7 +33,7 @@ Patcher::Patcher(const Spec& spec) {
 }
 
 std::uint32_t Patcher::word(TypeId id, std::size_t i) const noexcept {
-    if (id == 0 || id > offsets_.size()) return 0;
+    if (id == 0 || id > offsets_.size() || i >= record_words(id)) return 0;
     return types_[offsets_[id - 1] + i];
 }
 

@@ -164,9 +164,10 @@ const NameIndex& Spec::Impl::name_index(Kind k) const {
             if (((u32(rec + 4) >> 24) & 0x1f) != ki) continue;
             const std::uint32_t name_off = u32(rec);
             if (name_off == 0) continue;
-            std::uint32_t local = name_off - base_strs_len;
-            if (name_off < base_strs_len || local >= strs_len) continue;  // names in split BTF's base are unusual
-            entries.push_back({hash_name(essential_name(strs + local)), first_id + static_cast<TypeId>(i)});
+            // Split BTF may name its types through the base's string table (libbpf dedups strings that way).
+            auto name = string(name_off);
+            if (!name) continue;
+            entries.push_back({hash_name(essential_name(*name)), first_id + static_cast<TypeId>(i)});
         }
         // Stable order keeps equal hashes in id order, so find() returns the lowest matching id.
         std::stable_sort(entries.begin(), entries.end(),
@@ -176,6 +177,8 @@ const NameIndex& Spec::Impl::name_index(Kind k) const {
 }
 
 Result<TypeId> Spec::find(std::string_view name, Kind kind) const {
+    if (static_cast<unsigned>(kind) >= kKindCount)
+        return Error(Errc::InvalidArgument, format("BTF kind %u does not exist", static_cast<unsigned>(kind)));
     if (impl_->base) {
         if (auto r = impl_->base->find(name, kind)) return r;
     }
@@ -191,6 +194,7 @@ Result<TypeId> Spec::find(std::string_view name, Kind kind) const {
 
 std::vector<TypeId> Spec::find_candidates(std::string_view essential, Kind kind) const {
     std::vector<TypeId> out;
+    if (static_cast<unsigned>(kind) >= kKindCount) return out;
     if (impl_->base) out = impl_->base->find_candidates(essential, kind);
     const auto& idx = impl_->name_index(kind).entries;
     const std::uint32_t h = hash_name(essential);

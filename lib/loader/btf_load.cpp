@@ -3,7 +3,11 @@
 #include <cerrno>
 #include <string>
 
+#include <ebpf/features.hpp>
+
 #include "base/format.hpp"
+#include "base/try.hpp"
+#include "btf/sanitize.hpp"
 #include "loader/state.hpp"
 #include "sys/bpf.hpp"
 
@@ -32,9 +36,58 @@ Result<UniqueFd> load_btf_blob(std::span<const std::byte> blob) {
     return std::move(e).set_verifier_log(std::move(log));
 }
 
+namespace {
+
+// Probes only the features this BTF actually uses; each probe is a BTF_LOAD of a few bytes, cached per process.
+Result<btf::BtfSupport> kernel_support_for(const btf::BtfSupport& used) {
+    btf::BtfSupport have;
+    struct Item {
+        bool used;
+        bool* have;
+        Feature f;
+    };
+    const Item items[] = {
+        {used.func, &have.func, Feature::BtfFunc},
+        {used.global_func, &have.global_func, Feature::BtfGlobalFunc},
+        {used.datasec, &have.datasec, Feature::BtfDatasec},
+        {used.qmark_datasec, &have.qmark_datasec, Feature::BtfQmarkDatasec},
+        {used.float_kind, &have.float_kind, Feature::BtfFloat},
+        {used.decl_tag, &have.decl_tag, Feature::BtfDeclTag},
+        {used.type_tag, &have.type_tag, Feature::BtfTypeTag},
+        {used.enum64, &have.enum64, Feature::BtfEnum64},
+    };
+    for (const Item& i : items) {
+        if (!i.used) continue;
+        EBPF_TRY_ASSIGN(*i.have, has(i.f));
+    }
+    return have;
+}
+
+bool all_supported(const btf::BtfSupport& h) {
+    return h.func && h.global_func && h.datasec && h.qmark_datasec && h.float_kind && h.decl_tag && h.type_tag &&
+           h.enum64;
+}
+
+}  // namespace
+
 Result<void> load_object_btf(Object::State& s) {
     if (!s.spec.btf) return {};
-    auto fd = load_btf_blob(s.spec.btf->raw());
+    EBPF_TRY_ASSIGN(const bool basic, has(Feature::Btf));
+    if (!basic) {
+        s.warnings.push_back("the kernel does not load BTF; loading without it (no func/line info, no map types)");
+        return {};
+    }
+    EBPF_TRY_ASSIGN(const btf::BtfSupport have, kernel_support_for(btf::btf_features_used(*s.spec.btf)));
+    std::vector<std::byte> sanitized;
+    std::span<const std::byte> blob = s.spec.btf->raw();
+    if (!all_supported(have)) {
+        // Rewrite what this kernel cannot parse; ids and record sizes stay, so everything else still refers
+        // to the right types.
+        sanitized = btf::sanitize(*s.spec.btf, have);
+        blob = sanitized;
+        s.btf_without_func = !have.func;
+    }
+    auto fd = load_btf_blob(blob);
     if (!fd) {
         if (fd.error().code() == Errc::Permission) return std::move(fd).error().context("load object BTF");
         // Like libbpf, BTF is optional for programs and maps that do not need it: they load without func/line

@@ -41,14 +41,15 @@ Result<void> compute_core(Object::State& s) {
         const CoreReloc* r = records[id];
         if (!r) continue;  // in a function no program uses
         auto res = btf::core_calc(local, r->type, r->access, r->kind, targets, cache);
-        if (!res) {
-            return std::move(res).error().context(format("program '%s' instruction %u: CO-RE %.*s relocation of %s",
-                                                         owner[id]->name.c_str(), r->insn,
-                                                         EBPF_SV(btf::to_string(r->kind)),
-                                                         local.describe(r->type).c_str()));
-        }
         Object::State::CoreOutcome& out = s.core[id];
         out.computed = true;
+        if (!res) {
+            // Kept for the programs that use this record: only their load fails.
+            out.error = std::move(res).error().context(format("instruction %u: CO-RE %.*s relocation of %s", r->insn,
+                                                              EBPF_SV(btf::to_string(r->kind)),
+                                                              local.describe(r->type).c_str()));
+            continue;
+        }
         out.poison = res->poison;
         out.validate = res->validate;
         out.fail_memsz_adjust = res->fail_memsz_adjust;

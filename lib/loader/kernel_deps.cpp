@@ -119,6 +119,9 @@ Result<void> resolve_ksyms(Object::State& s) {
                                                       sym->btf->describe(kernel_type).c_str()));
         }
         if (!sym || !compatible) {
+            if (e.weak && sym)
+                s.warnings.push_back(format("weak %s differs from the kernel's (%s); treated as missing",
+                                            where().c_str(), sym->btf->describe(sym->btf->type_or_void(sym->id).type()).c_str()));
             if (e.weak) continue;  // unresolved weak: 0 / poisoned call
             return Error(Errc::NotFound, format("%s is not in the kernel's BTF (vmlinux or modules)", where().c_str()));
         }

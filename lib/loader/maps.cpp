@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Loader step: create maps (inner-map templates first), reuse pinned ones, initialise global data and slots.
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -34,10 +36,14 @@ Result<void> apply_spec_options(ObjectSpec& spec, const LoadOptions& o) {
             return Error(Errc::InvalidArgument, format("set global '%s': the variable has %u bytes, the value %zu",
                                                        g.name.c_str(), v->size, g.value.size()));
         MapSpec* m = spec.map(v->map);
-        if (!m || m->contents.size() < std::size_t{v->offset} + v->size)
+        if (!m || m->value_size < std::size_t{v->offset} + v->size)
             return Error(Errc::InvalidArgument, format("set global '%s': its section is missing", g.name.c_str()));
+        if (m->contents.empty()) m->contents.assign(m->value_size, std::byte{0});  // .bss: materialise the zeros
         std::memcpy(m->contents.data() + v->offset, g.value.data(), v->size);
     }
+    for (const auto& [name, on] : o.autoload)
+        if (!spec.program(name))
+            return Error(Errc::NotFound, format("autoload of '%s': no such program", name.c_str()));
     for (const auto& [name, n] : o.max_entries) {
         MapSpec* m = spec.map(name);
         if (!m) return Error(Errc::NotFound, format("set max_entries of '%s': no such map", name.c_str()));
@@ -73,7 +79,27 @@ Result<void> check_compatible(const Map& existing, const MapSpec& want, const ch
     return {};
 }
 
-Result<Map> create_one(Object::State& s, const MapSpec& m, const LoadOptions& o) {
+// Sizes that depend on the machine: a perf event array gets one slot per possible CPU when it says 0, and a ring
+// buffer is rounded up to a power-of-two multiple of the page size (as libbpf does), which the kernel requires.
+Result<MapSpec> sized_for_this_machine(const MapSpec& in) {
+    MapSpec m = in;
+    if (m.type == MapType::PerfEventArray && m.max_entries == 0) {
+        EBPF_TRY_ASSIGN(m.max_entries, possible_cpus());
+    }
+    if ((m.type == MapType::Ringbuf || m.type == MapType::UserRingbuf) && m.max_entries != 0) {
+        const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+        std::uint64_t size = page;
+        while (size < m.max_entries) size <<= 1;
+        if (size > 0x80000000u)
+            return Error(Errc::InvalidArgument, format("ring buffer '%s' of %u bytes is too large", m.name.c_str(),
+                                                       m.max_entries));
+        m.max_entries = static_cast<std::uint32_t>(size);
+    }
+    return m;
+}
+
+Result<Map> create_one(Object::State& s, const MapSpec& spec_in, const LoadOptions& o) {
+    EBPF_TRY_ASSIGN(const MapSpec m, sized_for_this_machine(spec_in));
     MapCreateOptions co;
     co.btf_fd = s.btf ? s.btf->get() : -1;
     co.kernel_name = kernel_map_name(s.spec.name, m);
@@ -99,7 +125,10 @@ Result<Map> create_one(Object::State& s, const MapSpec& m, const LoadOptions& o)
         if (existing.error().code() != Errc::NotFound) return std::move(existing).error();
         EBPF_TRY_ASSIGN(Map created, Map::create(m, co));
         auto pinned = created.pin(path.c_str());
-        if (pinned) return created;
+        if (pinned) {
+            s.new_pins.push_back(path);
+            return created;
+        }
         // Someone pinned the same name between our check and our pin: reuse theirs (once).
         if (pinned.error().code() != Errc::Exists) return std::move(pinned).error();
     }

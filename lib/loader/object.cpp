@@ -2,6 +2,8 @@
 // Object loading: parse -> options -> BTF -> maps -> programs, each step adding its context to errors.
 #include <ebpf/object.hpp>
 
+#include <unistd.h>
+
 #include <cstring>
 
 #include "base/bytes.hpp"
@@ -65,8 +67,23 @@ Result<Object> Object::load(std::span<const std::byte> elf, const LoadOptions& o
     return load(*spec, options).context(format("load %.*s", EBPF_SV(name)));
 }
 
+namespace {
+// A failed load leaves nothing behind: maps and programs close with their fds, and pins this load created are
+// removed (pins that existed before, and were reused, stay).
+// It owns a copy of the list because the State moves into the Object (and dies with it) before the last step.
+struct PinRollback {
+    std::vector<std::string> pins;
+    bool armed = true;
+    ~PinRollback() {
+        if (armed)
+            for (const std::string& p : pins) ::unlink(p.c_str());
+    }
+};
+}  // namespace
+
 Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& options) {
     auto s = std::make_unique<State>();
+    PinRollback rollback;
     s->spec = spec_in;
     s->display_name = spec_in.name;
     const bool host_big = detail::host_endian() == detail::Endian::Big;
@@ -75,18 +92,33 @@ Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& option
                      format("object is %s-endian but this host is %s-endian (build it with clang -target bpf)",
                             s->spec.big_endian ? "big" : "little", host_big ? "big" : "little"));
     EBPF_TRY(detail::apply_spec_options(s->spec, options));
+    s->autoload = options.autoload;
     EBPF_TRY(detail::load_kernel_btf(*s, options));
     EBPF_TRY(detail::resolve_externs(*s, options));
     EBPF_TRY(detail::compute_core(*s));
     EBPF_TRY(detail::load_object_btf(*s));
-    EBPF_TRY(detail::create_maps(*s, options));
+    auto maps = detail::create_maps(*s, options);
+    rollback.pins = s->new_pins;
+    if (!maps) return std::move(maps).error();
     s->programs.reserve(s->spec.programs.size());
     for (const ProgramSpec& p : s->spec.programs) {
-        EBPF_TRY_ASSIGN(Program prog, detail::prepare_program(*s, p, options));
-        s->programs.push_back(std::move(prog));
+        // A program that cannot be prepared (unknown section, failed CO-RE or extern) only fails when it is loaded:
+        // the object's other programs stay usable, as with libbpf when that program is not autoloaded.
+        auto prog = detail::prepare_program(*s, p, options);
+        if (prog) {
+            s->programs.push_back(std::move(*prog));
+            continue;
+        }
+        ProgramDef stub;
+        stub.name = p.name;
+        stub.section = p.section;
+        stub.type = p.type;
+        stub.expected_attach_type = p.expected_attach_type;
+        s->programs.push_back(Program::unloadable(std::move(stub), std::move(prog).error()));
     }
     Object obj(std::move(s));
     if (options.load_programs) EBPF_TRY(obj.load_programs());
+    rollback.armed = false;
     return obj;
 }
 
@@ -121,7 +153,10 @@ Error Object::not_found(const char* what, std::string_view name) const {
 
 Result<void> Object::load_programs() {
     for (std::size_t i = 0; i < s_->programs.size(); ++i) {
-        if (!s_->spec.programs[i].autoload) continue;
+        bool autoload = s_->spec.programs[i].autoload;
+        for (const auto& [name, on] : s_->autoload)
+            if (name == s_->spec.programs[i].name) autoload = on;
+        if (!autoload) continue;
         if (auto r = s_->programs[i].load(); !r) return std::move(r).error().context(s_->display_name);
     }
     return detail::fill_prog_arrays(*s_);

@@ -34,6 +34,17 @@ Result<void> apply_externs(const Object::State& s, const ProgramSpec& p, Program
             d.instructions[r.insn + 1].imm = static_cast<std::int32_t>(e.offset) + r.offset;
             continue;
         }
+        if (e.is_func && in.is_ld_imm64()) {
+            // The kfunc's address taken (bpf_ksym_exists): its BTF id (BPF_PSEUDO_BTF_ID naming a FUNC), or 0
+            // for a missing weak kfunc so the guarded call is dead code; as libbpf does.
+            if (r.insn + 1 >= d.instructions.size())
+                return Error(Errc::Relocation, where() + ": ld_imm64 is truncated");
+            Instruction& hi = d.instructions[r.insn + 1];
+            in.src = v.resolved ? kPseudoBtfId : 0;
+            in.imm = v.resolved ? static_cast<std::int32_t>(v.btf_id) : 0;
+            hi.imm = v.resolved && v.module_btf ? v.module_btf->get() : 0;
+            continue;
+        }
         if (e.is_func) {
             if (!v.resolved) {
                 in = Instruction{0x85, 0, 0, 0, kKfuncPoisonBase + static_cast<std::int32_t>(r.ext)};
@@ -80,6 +91,7 @@ Result<void> apply_core(const Object::State& s, const ProgramSpec& p, ProgramDef
             return Error(Errc::Relocation, format("program '%s' instruction %u: CO-RE relocation was not computed",
                                                   p.name.c_str(), r.insn));
         const Object::State::CoreOutcome& o = s.core[r.id];
+        if (o.error) return Error(*o.error).context(format("program '%s'", p.name.c_str()));
         btf::CoreResult res;
         res.poison = o.poison;
         res.validate = o.validate;
@@ -182,7 +194,7 @@ Result<Program> prepare_program(const Object::State& s, const ProgramSpec& p, co
     EBPF_TRY(apply_core(s, p, d));
     EBPF_TRY(resolve_attach_btf(s, p, d));
 
-    if (s.btf) {
+    if (s.btf && !s.btf_without_func) {
         d.btf = s.btf;
         d.func_info = p.func_info;
         d.line_info = p.line_info;

@@ -15,9 +15,12 @@ struct Object::State {
     ObjectSpec spec;
     std::string display_name;               // the file name, for messages
     std::shared_ptr<const UniqueFd> btf;    // object BTF in the kernel (null if not loaded)
+    bool btf_without_func = false;          // kernel BTF has no FUNC: programs load without func/line info
     std::vector<Map> maps;                  // created maps, in spec order (skipping none)
     std::vector<Program> programs;          // prepared programs, in spec order
     std::vector<std::string> warnings;
+    std::vector<std::pair<std::string, bool>> autoload;  // LoadOptions::autoload, for load_programs()
+    std::vector<std::string> new_pins;  // pins this load created: removed again if the load fails
 
     // Kernel-dependent inputs, resolved before maps and programs are created.
     std::shared_ptr<const KernelBtf> core_btf;    // CO-RE target (running kernel or LoadOptions::target_btf)
@@ -29,6 +32,7 @@ struct Object::State {
         std::uint64_t orig_val = 0, new_val = 0;
         std::uint32_t orig_size = 0, new_size = 0;
         std::string what;  // description for errors
+        std::optional<Error> error;  // the relocation cannot be computed; programs using it cannot load
     };
     std::vector<CoreOutcome> core;  // by CoreReloc::id
     struct ExternValue {

@@ -98,6 +98,10 @@ Result<void> collect_externs(ObjectParser& p) {
             auto sz = b.resolve_size(e.type);
             if (!sz || *sz == 0)
                 return p.fail(Errc::MalformedObject, format("kconfig extern '%s' has no usable size", e.name.c_str()));
+            // Config values are numbers and short strings; a huge type is a broken or hostile object.
+            if (*sz > 4096)
+                return p.fail(Errc::MalformedObject,
+                              format("kconfig extern '%s' is %u bytes; at most 4096 are supported", e.name.c_str(), *sz));
             e.size = *sz;
             kconfig.emplace_back(static_cast<std::uint32_t>(p.out.externs.size()), f.slot);
         } else {
@@ -111,11 +115,13 @@ Result<void> collect_externs(ObjectParser& p) {
     }
 
     if (!kconfig.empty()) {
-        // Lay out by decreasing alignment so padding stays minimal, ties by name for determinism.
+        // Lay out by decreasing alignment so padding stays minimal, then by increasing size, ties by name: libbpf's
+        // order (cmp_externs), so the map matches what libbpf-generated skeletons expect.
         std::stable_sort(kconfig.begin(), kconfig.end(), [&](auto a, auto bb) {
             const ExternSpec &x = p.out.externs[a.first], &y = p.out.externs[bb.first];
             const auto ax = align_of(b, x.type), ay = align_of(b, y.type);
-            return ax != ay ? ax > ay : x.name < y.name;
+            if (ax != ay) return ax > ay;
+            return x.size != y.size ? x.size < y.size : x.name < y.name;
         });
         std::uint32_t off = 0;
         for (auto [ei, slot] : kconfig) {

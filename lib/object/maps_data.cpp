@@ -27,8 +27,9 @@ Result<void> collect_data_maps(ObjectParser& p) {
         m.max_entries = 1;
         m.kind = data_section_kind(s.name);
         if (m.kind == MapKind::Rodata) m.flags |= kRdonlyProg;
-        if (s.type == elf::SHT_NOBITS) m.contents.assign(m.value_size, std::byte{0});
-        else m.contents.assign(s.data.begin(), s.data.end());
+        // NOBITS (.bss) holds no bytes: the kernel zero-fills the map, so nothing is allocated for it here (a
+        // hostile object could otherwise make us allocate gigabytes from a header field).
+        if (s.type != elf::SHT_NOBITS) m.contents.assign(s.data.begin(), s.data.end());
 
         bool any_global = false;
         if (p.raw_btf) {

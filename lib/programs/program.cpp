@@ -19,6 +19,7 @@ using detail::format;
 namespace {
 
 constexpr std::uint32_t kDefaultLogSize = 64 * 1024;
+constexpr std::uint32_t kMinLogSize = 128;  // kernels refuse smaller log buffers with EINVAL
 constexpr std::uint32_t kMaxLogSize = 64u << 20;  // verifier logs of huge programs can reach tens of MiB
 constexpr int kEagainRetries = 5;
 
@@ -72,8 +73,16 @@ Result<Program> Program::prepare(ProgramDef def) {
     return p;
 }
 
+Program Program::unloadable(ProgramDef def, Error why) {
+    Program p;
+    p.def_ = std::move(def);
+    p.unloadable_ = std::move(why);
+    return p;
+}
+
 Result<void> Program::load() {
     if (loaded()) return {};
+    if (unloadable_) return *unloadable_;
     const ProgramDef& d = def_;
     LoadBuffers buf;
     buf.insns = detail::encode_instructions(d.instructions);
@@ -112,7 +121,7 @@ Result<void> Program::load() {
 
     std::string log;
     std::uint32_t level = d.log_level;
-    std::uint32_t size = d.log_size ? d.log_size : kDefaultLogSize;
+    std::uint32_t size = d.log_size ? std::max(d.log_size, kMinLogSize) : kDefaultLogSize;
     for (int attempt = 0;; ++attempt) {
         if (level) {
             log.assign(size, '\0');
@@ -144,8 +153,10 @@ Result<void> Program::load() {
         }
         std::string full(log.c_str());
         Error e = std::move(fd).error();
+        // Whatever the errno, a log says why (e.g. ENOENT: "failed to find the address for kernel symbol").
+        if (!full.empty()) e.append("\nverifier log (last lines):\n" + log_tail(full, 6));
         if (!full.empty() && (err == EACCES || err == EINVAL || err == E2BIG || err == ENOSPC)) {
-            e.recode(Errc::Verifier).append("\nverifier log (last lines):\n" + log_tail(full, 6));
+            e.recode(Errc::Verifier);
         } else if (err == EPERM) {
             e.context("(needs CAP_BPF or root; on kernels before 5.11 RLIMIT_MEMLOCK may also be too low)");
         }

@@ -97,40 +97,49 @@ struct BtfLoadAttr {
     u32 btf_size, btf_log_size, btf_log_level, btf_log_true_size;  // btf_log_true_size: 6.4+
 };
 
+// Per-link-type parts of BPF_LINK_CREATE (declared outside the union: C++ allows no types inside anonymous unions).
+struct LinkIterOpts {
+    u64 iter_info;
+    u32 iter_info_len;
+};
+struct LinkPerfEventOpts {
+    u64 bpf_cookie;
+};
+struct LinkKprobeMultiOpts {
+    u32 flags, cnt;
+    u64 syms, addrs, cookies;
+};
+struct LinkTracingOpts {
+    u32 target_btf_id;
+    alignas(8) u64 cookie;
+};
+struct LinkNetfilterOpts {
+    u32 pf, hooknum;
+    s32 priority;
+    u32 flags;
+};
+struct LinkTcxOpts {
+    u32 relative_fd;  // also relative_id
+    alignas(8) u64 expected_revision;
+};
+struct LinkUprobeMultiOpts {
+    u64 path, offsets, ref_ctr_offsets, cookies;
+    u32 cnt, flags, pid;
+};
+
 struct LinkCreateAttr {
     u32 prog_fd;    // also map_fd
     u32 target_fd;  // also target_ifindex
     u32 attach_type, flags;
     union {
         u32 target_btf_id;
-        struct {
-            u64 iter_info;
-            u32 iter_info_len;
-        } iter;
-        struct {
-            u64 bpf_cookie;
-        } perf_event;
-        struct {
-            u32 flags, cnt;
-            u64 syms, addrs, cookies;
-        } kprobe_multi;
-        struct {
-            u32 target_btf_id;
-            alignas(8) u64 cookie;
-        } tracing;
-        struct {
-            u32 pf, hooknum;
-            s32 priority;
-            u32 flags;
-        } netfilter;
-        struct {
-            u32 relative_fd;  // also relative_id
-            alignas(8) u64 expected_revision;
-        } tcx;
-        struct {
-            u64 path, offsets, ref_ctr_offsets, cookies;
-            u32 cnt, flags, pid;
-        } uprobe_multi;
+        LinkIterOpts iter;
+        LinkPerfEventOpts perf_event;
+        LinkKprobeMultiOpts kprobe_multi;
+        LinkTracingOpts tracing;
+        LinkNetfilterOpts netfilter;
+        LinkTcxOpts tcx;
+        LinkUprobeMultiOpts uprobe_multi;
     };
 };
 

@@ -189,7 +189,8 @@ TEST_CASE("verifier failures through an object show the log with source lines", 
     CHECK(r.error().code() == Errc::Verifier);
     const std::string log(r.error().verifier_log());
     CHECK(log.find("R6 !read_ok") != std::string::npos);
-    CHECK(log.find("bad_verifier.bpf.c") != std::string::npos);  // line info reached the kernel
+    // Line info reached the kernel: the log quotes the source line (newer kernels also add "@ file:line").
+    CHECK(log.find("asm volatile") != std::string::npos);
     // load_programs() stops at the failure and names the object.
     auto all = obj.load_programs();
     REQUIRE_FALSE(all);

@@ -64,7 +64,7 @@ TEST_CASE("verifier rejections carry the log and say where it failed", "[program
 TEST_CASE("a requested log level keeps the log on success, growing the buffer when small", "[programs]") {
     ProgramDef d = returns(1);
     d.log_level = 2;
-    d.log_size = 64;  // far too small: the kernel answers ENOSPC and the buffer must grow
+    d.log_size = 64;  // raised to the kernel's minimum (128), still too small: ENOSPC, and the buffer must grow
     auto p = Program::prepare(std::move(d));
     REQUIRE(p);
     REQUIRE(p->load());

@@ -114,7 +114,7 @@ TEST_CASE("globals: one map per data section, variables and value relocations", 
     CHECK(ro->type == MapType::Array);
     CHECK(ro->max_entries == 1);
     CHECK(ro->key_size == 4);
-    CHECK(bss->contents == std::vector<std::byte>(bss->value_size, std::byte{0}));
+    CHECK(bss->contents.empty());  // zero-filled by the kernel, nothing to copy
     CHECK(u64_at(ro->contents, 0, false) == 3);
     CHECK(std::memcmp(str->contents.data(), "ebpf-cxx", 9) == 0);
 

@@ -23,10 +23,18 @@ check 1 "inspect missing file" "$tool" inspect /nonexistent.o
 check 1 "inspect non-ELF" "$tool" inspect /etc/passwd
 check 0 "inspect" "$tool" inspect "$dir/globals.bpf.o"
 check 0 "help" "$tool" --help
+# Objects whose C code compiles to different instructions per byte order (byte swaps that are no-ops on big-endian,
+# libbpf's BPF_CORE_READ_BITFIELD_PROBED reading big-endian bitfields with one more relocation): their
+# instruction-derived counts are not compared, everything else is.
+endian_dependent=" core_flavors core_skb core_task net_parse "
+counts='s/"\(instructions\|core_relocations\|line_info\)":[0-9]*/"\1":N/g'
 for f in "$dir"/*.bpf.o; do
     base=${f%.bpf.o}
     "$tool" inspect --json "$f" >/tmp/ebpf-tool-el.$$ || { echo "FAIL: inspect --json $f"; fails=$((fails + 1)); }
     "$tool" inspect --json "$base.bpfeb.o" >/tmp/ebpf-tool-eb.$$ || { echo "FAIL: inspect --json $base.bpfeb.o"; fails=$((fails + 1)); }
+    case $endian_dependent in *" $(basename "$base") "*)
+        sed -i "$counts" /tmp/ebpf-tool-el.$$ /tmp/ebpf-tool-eb.$$ ;;
+    esac
     if cmp -s /tmp/ebpf-tool-el.$$ /tmp/ebpf-tool-eb.$$; then echo "ok: $(basename "$base") el == eb"
     else echo "FAIL: $(basename "$base"): little- and big-endian inspect differ"; diff /tmp/ebpf-tool-el.$$ /tmp/ebpf-tool-eb.$$ | head; fails=$((fails + 1)); fi
     for key in '"programs":' '"maps":' '"globals":' '"btf":' '"instructions":' '"section":'; do

@@ -52,5 +52,6 @@ int main(int argc, char** argv) {
     if (cmd == "inspect") return cmd_inspect(rest);
     if (cmd == "load") return cmd_load(rest);
     if (cmd == "bench") return cmd_bench(rest);
+    if (cmd == "dump-insns") return cmd_dump_insns(rest);
     return usage_error("unknown command '" + std::string(cmd) + "'");
 }

@@ -85,8 +85,10 @@ run_one() {
     # The first directory receives new inputs; seeds and saved regressions are read only.
     [[ -d $build/tests/fuzz/seeds/$t ]] && dirs+=("$build/tests/fuzz/seeds/$t")
     [[ -d $repo/tests/fuzz/regressions/$t ]] && dirs+=("$repo/tests/fuzz/regressions/$t")
-    local cmd=("$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048
+    local cmd=("$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024
                -max_len="${max_len[$t]}" -print_final_stats=1 -artifact_prefix="$art/" "${extra[@]}" "${dirs[@]}")
+    # -malloc_limit_mb: one allocation over 1 GiB from an input of a few KiB is a bug (resource exhaustion), and
+    # this way it is reported with the allocating stack rather than as a bare RSS overrun.
     # A wall-clock backstop in case the fuzzer itself wedges (libFuzzer's -timeout covers single inputs).
     local rc=0
     timeout --kill-after=30 $((seconds * 2 + 300)) nice -n "$niceness" "${cmd[@]}" >"$log" 2>&1 || rc=$?

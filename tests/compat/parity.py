@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# libbpf parity on every bpf-progs object (meson tests 'libbpf-parity-load' and 'libbpf-parity-insns', suite 'kernel').
+#
+#   load:  `ebpf-tool load --each --json` against ../shared/tools/libbpf_ref.c (built here with cc -lbpf): the same
+#          (object, program, section) lines and the same ok/err for each, except the differences listed below.
+#   insns: `ebpf-tool dump-insns` against tests/compat/libbpf_insns: the same relocated instructions, program by
+#          program (compare_insns.py says what is not compared), relocated against the running kernel and against
+#          the synthetic CO-RE target (core_fixture_target.bpf.o, libbpf's btf_custom_path).
+#
+# Exit status: 0 pass, 1 a difference, 77 skipped (not root, or no libbpf-dev / cc / reference sources).
+import argparse
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare_insns  # noqa: E402
+
+# Where ebpf-cxx and libbpf 1.1.2 (Debian 12) legitimately disagree: (object, program) -> expected results and why.
+EXPECTED_LOAD_DIFFERENCES = {
+    ("maps.bpf.o", "use_maps"): {
+        "ebpf-cxx": (True, 0),
+        "libbpf": (False, -9),
+        # The prog array `jumps` has an initial slot naming tail_target. Loading use_maps alone, libbpf 1.1.2 still
+        # fills that slot (bpf_object__init_prog_arrays) with the fd of a program it did not load (-1): EBADF fails
+        # the whole object. ebpf-cxx fills a slot only when its program is loaded (Object::load_programs), so
+        # use_maps alone loads, with the slot empty.
+        "why": "libbpf 1.1.2 fills prog-array slots with programs it did not load (EBADF)",
+    },
+    ("kconfig_unset.bpf.o", "read_kasan"): {
+        "ebpf-cxx": (True, 0),
+        "libbpf": (False, -3),
+        # A strong `extern bool CONFIG_KASAN __kconfig` where the config says "# CONFIG_KASAN is not set". libbpf
+        # reads only CONFIG_*= lines, so the extern has no value and it fails with ESRCH; ebpf-cxx reads the line
+        # as n, the value Kconfig gives it, and loads 0. On a kernel with KASAN enabled both load.
+        "why": "\"# CONFIG_X is not set\" is n for ebpf-cxx, no value (ESRCH) for libbpf",
+    },
+}
+
+
+# Programs whose instructions cannot be compared: (object, program) -> why.
+EXPECTED_INSN_DIFFERENCES = {
+    # libbpf gives up at extern resolution (see above), before relocating: what it prints is the object's code.
+    ("kconfig_unset.bpf.o", "read_kasan"): "libbpf refuses the object before relocating it",
+}
+
+
+def skip(reason):
+    print("SKIP: " + reason)
+    sys.exit(77)
+
+
+def run_lines(cmd, timeout=900):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    lines = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    return p.returncode, lines, p.stderr
+
+
+def write_lines(path, lines):
+    with open(path, "w") as f:
+        for rec in lines:
+            f.write(json.dumps(rec) + "\n")
+
+
+def compare_load(ours, theirs):
+    problems, notes = [], []
+    key = lambda r: (os.path.basename(r["obj"]), r.get("prog"))
+    a = {key(r): r for r in ours}
+    b = {key(r): r for r in theirs}
+    for k in sorted(set(a) | set(b), key=lambda k: (k[0], k[1] or "")):
+        obj, prog = k
+        if k not in a or k not in b:
+            problems.append("%s:%s: listed by only %s" % (obj, prog, "ebpf-tool" if k in a else "libbpf_ref"))
+            continue
+        ra, rb = a[k], b[k]
+        if ra.get("sec") != rb.get("sec"):
+            problems.append("%s:%s: section %r (ebpf-cxx) vs %r (libbpf)" % (obj, prog, ra.get("sec"), rb.get("sec")))
+        got_a, got_b = (ra["ok"], ra["err"]), (rb["ok"], rb["err"])
+        exp = EXPECTED_LOAD_DIFFERENCES.get(k)
+        if exp:
+            if got_a != exp["ebpf-cxx"]:
+                problems.append("%s:%s: ebpf-cxx gives %s, expected %s (%s)" % (obj, prog, got_a, exp["ebpf-cxx"],
+                                                                               exp["why"]))
+            elif got_b == exp["libbpf"]:
+                notes.append("%s:%s: expected difference: ebpf-cxx %s, libbpf %s: %s" % (obj, prog, got_a, got_b,
+                                                                                       exp["why"]))
+            elif got_b == got_a:
+                notes.append("%s:%s: both %s now (the listed difference is gone: %s)" % (obj, prog, got_a, exp["why"]))
+            else:
+                problems.append("%s:%s: libbpf gives %s, expected %s (%s)" % (obj, prog, got_b, exp["libbpf"],
+                                                                             exp["why"]))
+            continue
+        if got_a != got_b:
+            problems.append("%s:%s: ebpf-cxx ok=%s err=%s, libbpf ok=%s err=%s" % (obj, prog, got_a[0], got_a[1],
+                                                                                 got_b[0], got_b[1]))
+        else:
+            notes.append("%s:%s: both ok=%s err=%s" % (obj, prog, got_a[0], got_a[1]))
+    return problems, notes
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["load", "insns"])
+    ap.add_argument("--ebpf-tool", required=True)
+    ap.add_argument("--objects", required=True, help="directory of the built bpf-progs objects")
+    ap.add_argument("--libbpf-insns", default="", help="tests/compat/libbpf_insns (empty: libbpf-dev missing)")
+    ap.add_argument("--libbpf-ref-src", default="", help="../shared/tools/libbpf_ref.c")
+    args = ap.parse_args()
+
+    if os.geteuid() != 0:
+        skip("loading programs needs root")
+    objs = sorted(glob.glob(os.path.join(args.objects, "*.bpf.o")))
+    if not objs:
+        print("FAIL: no objects in " + args.objects)
+        return 1
+
+    # maps.bpf.o pins a map by name; libbpf always pins under /sys/fs/bpf (as does ebpf-tool dump-insns): remove that
+    # pin afterwards unless it was there before.
+    with open("/proc/mounts") as m:
+        if not any(line.split()[1:3] == ["/sys/fs/bpf", "bpf"] for line in m):
+            subprocess.run(["mount", "-t", "bpf", "bpf", "/sys/fs/bpf"], stderr=subprocess.DEVNULL)
+    libbpf_pin = "/sys/fs/bpf/pinned_counts"
+    had_pin = os.path.exists(libbpf_pin)
+    problems, notes = [], []
+    with tempfile.TemporaryDirectory(prefix="ebpf-cxx-parity-") as tmp:
+        if args.mode == "load":
+            if not args.libbpf_ref_src or not os.path.exists(args.libbpf_ref_src):
+                skip("libbpf_ref.c not found (%s)" % (args.libbpf_ref_src or "not given"))
+            cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+            if not cc:
+                skip("no C compiler to build libbpf_ref")
+            ref = os.path.join(tmp, "libbpf_ref")
+            build = subprocess.run([cc, "-O2", args.libbpf_ref_src, "-o", ref, "-lbpf"], stderr=subprocess.PIPE,
+                                   text=True)
+            if build.returncode != 0:
+                skip("cannot build libbpf_ref (libbpf-dev missing?): " + build.stderr.strip()[-300:])
+            # ebpf-tool pins under a private bpffs directory (libbpf_ref cannot be told where).
+            pin_root = tempfile.mkdtemp(prefix="ebpf-cxx-parity-", dir="/sys/fs/bpf")
+            try:
+                rc, ours, err = run_lines([args.ebpf_tool, "load", "--each", "--json", "--pin-root", pin_root] + objs)
+                if rc != 0:
+                    problems.append("ebpf-tool load --each exited %d: %s" % (rc, err[-500:]))
+                _, theirs, _ = run_lines([ref] + objs)
+            finally:
+                for name in os.listdir(pin_root):
+                    os.unlink(os.path.join(pin_root, name))
+                os.rmdir(pin_root)
+            p, n = compare_load(ours, theirs)
+            problems += p
+            notes += n
+        else:
+            if not args.libbpf_insns or not os.path.exists(args.libbpf_insns):
+                skip("tests/compat/libbpf_insns was not built (libbpf-dev missing)")
+            runs = [("running kernel", [], [], objs)]
+            local = os.path.join(args.objects, "core_fixture.bpf.o")
+            target = os.path.join(args.objects, "core_fixture_target.bpf.o")
+            if os.path.exists(local) and os.path.exists(target):
+                runs.append(("synthetic target core_fixture_target.bpf.o", ["--target-btf", target],
+                             ["--btf", target], [local]))
+            for what, our_opts, their_opts, files in runs:
+                rc, ours, err = run_lines([args.ebpf_tool, "dump-insns"] + our_opts + files)
+                if rc != 0:
+                    problems.append("%s: ebpf-tool dump-insns exited %d: %s" % (what, rc, err[-500:]))
+                _, theirs, _ = run_lines([args.libbpf_insns] + their_opts + files)
+                a, b = os.path.join(tmp, "ours.json"), os.path.join(tmp, "theirs.json")
+                write_lines(a, ours)
+                write_lines(b, theirs)
+                p, n = compare_insns.compare(compare_insns.load(a), compare_insns.load(b), EXPECTED_INSN_DIFFERENCES)
+                problems += ["%s: %s" % (what, x) for x in p]
+                notes += ["%s: %s" % (what, x) for x in n]
+    if not had_pin and os.path.exists(libbpf_pin):
+        os.unlink(libbpf_pin)
+    for n in notes:
+        print("ok: " + n)
+    for p in problems:
+        print("FAIL: " + p)
+    print("%d compared, %d differences" % (len(notes) + len(problems), len(problems)))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
