@@ -114,7 +114,9 @@ int call_kfuncs(struct kfunc_out *out)
     out->have_missing_kfunc = bpf_ksym_exists(bpf_ebpf_cxx_no_such_kfunc);
     if (bpf_ksym_exists(bpf_ebpf_cxx_no_such_kfunc))
         bpf_ebpf_cxx_no_such_kfunc();
-    if (out->have_task_kfuncs) {
+    /* Guard each call with bpf_ksym_exists() itself: the constant lets the verifier drop the dead call (a value
+     * stored in the context and read back would be unknown to it, and the poisoned call would be rejected). */
+    if (bpf_ksym_exists(bpf_task_from_pid) && bpf_ksym_exists(bpf_task_release)) {
         struct task_struct *t = bpf_task_from_pid(out->pid);
         if (t) {
             out->tgid = t->tgid;
@@ -126,7 +128,7 @@ int call_kfuncs(struct kfunc_out *out)
         out->rcu_locked = 1;
         bpf_rcu_read_unlock();
     }
-    if (out->have_cpumask_kfuncs) {
+    if (bpf_ksym_exists(bpf_cpumask_create)) {
         struct bpf_cpumask *m = bpf_cpumask_create();
         if (m) {
             bpf_cpumask_set_cpu(0, m);

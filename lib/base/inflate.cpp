@@ -696,7 +696,7 @@ Result<std::vector<std::byte>> gunzip(std::span<const std::byte> in, std::size_t
     std::vector<std::byte> out;
     // The last ISIZE is exact for the usual single member, so sizing from it usually means one allocation. It is
     // only a hint: a hostile value is clamped to what DEFLATE's maximum ratio (~1032:1) allows for this input.
-    if (in.size() >= 18) {
+    if (in.size() >= 18 && has_gzip_magic(p, in.size())) {  // no allocation for input that is not gzip at all
         const std::uint64_t isize = load_le32(p + in.size() - 4);
         const std::uint64_t ceiling = std::uint64_t{in.size()} * 1032;
         const std::uint64_t hint = std::min({isize + 64, ceiling, std::uint64_t{max_out}});

@@ -73,8 +73,9 @@ std::vector<std::byte> Patcher::bytes() const {
     out[3] = std::byte{0};
     const std::uint32_t fields[5] = {hdr_len, 0, type_len, type_len, str_len};
     std::memcpy(out.data() + 4, fields, sizeof fields);
-    std::memcpy(out.data() + hdr_len, types_.data(), type_len);
-    std::memcpy(out.data() + hdr_len + type_len, strings_.data(), str_len);
+    // (Empty vectors may have a null data(): memcpy must not see it, even with a zero length.)
+    if (type_len) std::memcpy(out.data() + hdr_len, types_.data(), type_len);
+    if (str_len) std::memcpy(out.data() + hdr_len + type_len, strings_.data(), str_len);
     return out;
 }
 

@@ -91,8 +91,9 @@ Result<Spec> Spec::parse(SharedBytes bytes, const Spec* base) {
     }
 
     // One pass: record offsets and check that each record (header plus kind data) fits in the section.
-    // Typical BTF averages well over 12 bytes per type, so this reservation is rarely exceeded.
-    impl->offsets.reserve(type_len / 24 + 1);
+    // Every record has at least 12 bytes, so this reservation is never exceeded (no reallocation, no copy); pages
+    // of it that stay unused are never touched and cost no memory.
+    impl->offsets.reserve(type_len / kTypeHeaderSize + 1);
     std::uint32_t off = 0;
     const std::byte* t = impl->types;
     while (off < type_len) {
@@ -112,7 +113,6 @@ Result<Spec> Spec::parse(SharedBytes bytes, const Spec* base) {
         impl->offsets.push_back(off);
         off += static_cast<std::uint32_t>(rec);
     }
-    impl->offsets.shrink_to_fit();
     impl->bytes = std::move(bytes);
     return Spec(std::shared_ptr<const Impl>(std::move(impl)));
 }

@@ -287,10 +287,15 @@ TEST_CASE("core_matches: bpf_core_type_matches against kernel types", "[core]") 
 TEST_CASE("core_task: exec seen by tp_btf/sched_process_exec", "[core]") {
     Object obj = load("core_task.bpf.o", for_this_process());
     const UniqueFd link = attach_raw_tp(loaded(obj, "on_exec"));
-    const pid_t child = fork_and_wait([] {
-        ::execl("/bin/true", "true", static_cast<char*>(nullptr));
+    // The child execs this test binary, which exits at once (support/catch_main.cpp: --exit-with).
+    char self[256] = {};
+    REQUIRE(::readlink("/proc/self/exe", self, sizeof self - 1) > 0);
+    const pid_t child = fork_and_wait([&] {
+        ::execl(self, self, "--exit-with", "0", static_cast<char*>(nullptr));
         ::_exit(127);
     });
+    const std::string path(self);
+    const std::string base = path.substr(path.rfind('/') + 1);
     struct Event {
         std::uint32_t pid, tgid, ppid, in_execve, count;
         char comm[16];
@@ -302,8 +307,8 @@ TEST_CASE("core_task: exec seen by tp_btf/sched_process_exec", "[core]") {
     CHECK(e.tgid == static_cast<std::uint32_t>(child));
     CHECK(e.ppid == static_cast<std::uint32_t>(::getpid()));
     CHECK(e.in_execve == 1);  // the bitfield is set while execve() runs
-    CHECK(std::string(e.comm) == "true");
-    CHECK(std::string(e.filename) == "/bin/true");
+    CHECK(std::string(e.comm) == base.substr(0, 15));  // TASK_COMM_LEN - 1
+    CHECK(std::string(e.filename) == path.substr(0, 31));
 }
 
 TEST_CASE("core_task: fork seen by raw_tp/sched_process_fork", "[core]") {
@@ -481,7 +486,14 @@ TEST_CASE("core_fentry: fentry/fexit with CO-RE, where the kernel has BPF trampo
     }
     if (!r) FAIL(std::string(r.error().message()));
     REQUIRE(exit->load());
-    const UniqueFd l1 = attach_raw_tp(*entry);
+    auto first = sys::raw_tracepoint_open(nullptr, entry->fd().get());
+    if (!first && first.error().code() == Errc::NotSupported) {
+        // arm64 before 6.4 loads trampoline programs but cannot attach them (no ftrace direct calls): ENOTSUPP.
+        WARN("this kernel cannot attach fentry programs (" << first.error().message() << ")");
+        return;
+    }
+    if (!first) FAIL(std::string(first.error().message()));
+    const UniqueFd l1 = std::move(*first);
     const UniqueFd l2 = attach_raw_tp(*exit);
     char dir[] = "/tmp/ebpf-cxx-fentry-XXXXXX";
     REQUIRE(::mkdtemp(dir));

@@ -91,11 +91,20 @@ std::map<std::string, std::string> kernel_config() {
     return out;
 }
 
+// LINUX_VERSION_CODE as the kernel computes it. Debian kernels report e.g. release "6.1.0-56-cloud-amd64" but are
+// version 6.1.192 ("... Debian 6.1.192-2 ..." in uname -v); Ubuntu says it in /proc/version_signature.
 std::uint32_t uname_version_code() {
     utsname u{};
     REQUIRE(::uname(&u) == 0);
     unsigned a = 0, b = 0, c = 0;
-    std::sscanf(u.release, "%u.%u.%u", &a, &b, &c);
+    std::ifstream sig("/proc/version_signature");
+    std::string ubuntu, words;
+    if (sig && std::getline(sig, words) && words.rfind(' ') != std::string::npos)
+        ubuntu = words.substr(words.rfind(' ') + 1);
+    const char* debian = std::strstr(u.version, "Debian ");
+    if (!ubuntu.empty()) std::sscanf(ubuntu.c_str(), "%u.%u.%u", &a, &b, &c);
+    else if (debian) std::sscanf(debian + 7, "%u.%u.%u", &a, &b, &c);
+    else std::sscanf(u.release, "%u.%u.%u", &a, &b, &c);
     return a << 16 | b << 8 | (c > 255 ? 255 : c);
 }
 

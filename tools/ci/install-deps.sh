@@ -4,7 +4,7 @@
 #   tools/ci/install-deps.sh --ci       + cross/VM/fuzz/sanitizer tooling used by .ci/run
 set -euo pipefail
 
-base=(meson ninja-build g++ clang llvm libbpf-dev catch2 linux-libc-dev python3 pkg-config iproute2)
+base=(meson ninja-build g++ clang clang-19 llvm libbpf-dev catch2 linux-libc-dev python3 pkg-config iproute2)
 extra=(qemu-user-static qemu-system-x86 qemu-system-arm cpio npm libclang-rt-14-dev file gzip)
 
 pkgs=("${base[@]}")

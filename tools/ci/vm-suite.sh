@@ -8,11 +8,16 @@ arch=$1
 build=$2
 kernels=${EBPF_KERNEL_DIR:-$HOME/.cache/ebpf-cxx/kernels}
 tools/vm/fetch-kernels.sh "$kernels" >/dev/null
+# Real systems have their kernel's config in /boot (.kconfig externs read it); give the VM its own.
+image=$(readlink -f "$kernels/vmlinuz-$arch")
+release=${image##*/vmlinuz-}
+boot=()
+[ -f "$kernels/config-$release" ] && boot=(--file "$kernels/config-$release:/boot/config-$release")
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 tools/vm/run.sh --arch "$arch" --kernel "$kernels/vmlinuz-$arch" --timeout 1200 \
-    --file "$build/tests/test-kernel:/bin/test-kernel" --file "$build/bpf-progs:/progs" \
+    --file "$build/tests/test-kernel:/bin/test-kernel" --file "$build/bpf-progs:/progs" "${boot[@]}" \
     --env EBPF_TEST_BPF_DIR=/progs -- /bin/test-kernel --use-colour no >"$log" 2>&1 || status=$?
 grep -E "FAILED|test cases|All tests passed|VM-TEST|run.sh:" "$log" || true
 # Catch2 prints "All tests passed (A assertions in N test cases)" or "test cases: N | P passed | F failed".
