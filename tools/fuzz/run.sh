@@ -116,6 +116,8 @@ wait || true
 
 # --- report ----------------------------------------------------------------------------------------------------
 failed=0
+n_ok=0
+n_bad=0
 printf '%-8s %12s %8s %6s %7s %16s  %s\n' target execs exec/s cov ft corpus result
 for t in "${targets[@]}"; do
     log=$state/logs/$t.log
@@ -136,6 +138,7 @@ for t in "${targets[@]}"; do
     result=ok
     if ((rc != 0 || ${#found[@]})); then
         failed=1
+        n_bad=$((n_bad + 1))
         result="FAILED (exit $rc)"
         ((${#found[@]})) && result="crash: ${found[*]}"
     fi
@@ -146,8 +149,11 @@ for t in "${targets[@]}"; do
         grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|fuzz contract violated|.*runtime error:)' "$log" | sed 's/^/    /' || true
         grep -m6 -E '^ +#[0-9]+ 0x' "$log" | sed 's/^/    /' || true
         echo "    log: $log"
+    else
+        n_ok=$((n_ok + 1))
     fi
 done
+echo "$n_ok passed, $n_bad failed"
 if ((failed)); then
     echo "run.sh: failures; reproduce with <build>/tests/fuzz/fuzz_<target> <artifact>, minimise with -minimize_crash=1" >&2
     exit 1
