@@ -12,6 +12,8 @@ pkgs=("${base[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
+    # npm may come with a nodejs that is not Debian's (which then conflicts with Debian's npm): any npm will do.
+    if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
