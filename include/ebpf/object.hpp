@@ -44,6 +44,13 @@ struct LoadOptions {
     std::vector<std::pair<std::string, std::uint32_t>> max_entries{};
     // Programs to load (true) or skip (false) in load_programs(), overriding the '?' section prefix.
     std::vector<std::pair<std::string, bool>> autoload{};
+    // Program types for programs whose section name ebpf-cxx does not know (or to override a known one), by name.
+    struct ProgramTypeOverride {
+        std::string program;
+        ProgramType type;
+        std::optional<AttachType> expected_attach_type{};
+    };
+    std::vector<ProgramTypeOverride> program_types{};
     // CO-RE target: a BTF file (raw, or ELF with .BTF) describing the kernel the programs will run on, for
     // kernels without /sys/kernel/btf/vmlinux. Empty: the running kernel's BTF.
     std::string target_btf{};

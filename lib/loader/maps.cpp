@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <ebpf/features.hpp>
+
 #include "base/format.hpp"
 #include "base/try.hpp"
 #include "loader/state.hpp"
@@ -44,6 +46,12 @@ Result<void> apply_spec_options(ObjectSpec& spec, const LoadOptions& o) {
     for (const auto& [name, on] : o.autoload)
         if (!spec.program(name))
             return Error(Errc::NotFound, format("autoload of '%s': no such program", name.c_str()));
+    for (const LoadOptions::ProgramTypeOverride& t : o.program_types) {
+        ProgramSpec* p = spec.program(t.program);
+        if (!p) return Error(Errc::NotFound, format("program type of '%s': no such program", t.program.c_str()));
+        p->type = t.type;
+        p->expected_attach_type = t.expected_attach_type;
+    }
     for (const auto& [name, n] : o.max_entries) {
         MapSpec* m = spec.map(name);
         if (!m) return Error(Errc::NotFound, format("set max_entries of '%s': no such map", name.c_str()));
@@ -83,6 +91,12 @@ Result<void> check_compatible(const Map& existing, const MapSpec& want, const ch
 // buffer is rounded up to a power-of-two multiple of the page size (as libbpf does), which the kernel requires.
 Result<MapSpec> sized_for_this_machine(const MapSpec& in) {
     MapSpec m = in;
+    // Global data is made mmap-able where the kernel can (5.5+); older kernels refuse the flag.
+    constexpr std::uint32_t kMmapable = 1u << 10;
+    if (m.kind != MapKind::User && (m.flags & kMmapable)) {
+        EBPF_TRY_ASSIGN(const bool mmapable, has(Feature::ArrayMmap));
+        if (!mmapable) m.flags &= ~kMmapable;
+    }
     if (m.type == MapType::PerfEventArray && m.max_entries == 0) {
         EBPF_TRY_ASSIGN(m.max_entries, possible_cpus());
     }

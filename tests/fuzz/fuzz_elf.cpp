@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             fuzz::sink(s.data);
         }
         const auto v = f.view(s);
-        for (std::uint64_t off : {std::uint64_t{0}, s.data.size() - std::min<std::size_t>(s.data.size(), 8)}) {
+        for (std::uint64_t off : {std::uint64_t{0}, std::uint64_t{s.data.size() - std::min<std::size_t>(s.data.size(), 8)}}) {
             if (auto w = v.get<std::uint64_t>(off)) fuzz::sink(*w);
             if (auto c = v.cstr(off)) fuzz::sink(*c);
         }

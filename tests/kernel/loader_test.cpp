@@ -9,6 +9,8 @@
 
 #include <ebpf/ebpf.hpp>
 
+#include "elf/file.hpp"
+#include "support/elf_builder.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
 
@@ -220,4 +222,34 @@ TEST_CASE("max_entries can be overridden before load", "[loader]") {
     Object obj = load("cgroup_skb_counter.bpf.o", o);
     CHECK(obj.find_map("counts")->max_entries() == 7);
     CHECK(obj.find_map("counts")->info()->max_entries == 7);
+}
+
+TEST_CASE("programs in unknown sections fail alone, or load with a type given by the user", "[loader]") {
+    // An object with one program in a section no loader knows, and one ordinary socket filter.
+    test::ElfBuilder b;
+    const auto custom = b.add_code("my_custom_hook", {test::mov64_imm(0, 1), test::exit_insn()});
+    const auto sock = b.add_code("socket", {test::mov64_imm(0, 2), test::exit_insn()});
+    b.add_section("license", elf::SHT_PROGBITS, elf::SHF_ALLOC | elf::SHF_WRITE,
+                  {std::byte{'G'}, std::byte{'P'}, std::byte{'L'}, std::byte{0}});
+    b.add_symbol("custom", 0, 16, elf::STB_GLOBAL, elf::STT_FUNC, static_cast<std::uint16_t>(custom));
+    b.add_symbol("plain", 0, 16, elf::STB_GLOBAL, elf::STT_FUNC, static_cast<std::uint16_t>(sock));
+    const auto bytes = b.build();
+    std::vector<std::byte> pkt(64);
+
+    auto obj = Object::load(bytes, {}, "custom.o");
+    REQUIRE(obj);
+    auto r = obj->find_program("custom")->load();
+    REQUIRE_FALSE(r);
+    CHECK(std::string(r.error().message()).find("my_custom_hook") != std::string::npos);
+    REQUIRE(obj->find_program("plain")->load());  // the other program is not affected
+
+    LoadOptions o;
+    o.program_types.push_back({"custom", ProgramType::SocketFilter});
+    auto typed = Object::load(bytes, o, "custom.o");
+    REQUIRE(typed);
+    REQUIRE(typed->find_program("custom")->load());
+    CHECK(typed->find_program("custom")->test_run({.data_in = pkt})->retval == 1);
+    LoadOptions bad;
+    bad.program_types.push_back({"nope", ProgramType::SocketFilter});
+    CHECK(Object::load(bytes, bad, "custom.o").error().code() == Errc::NotFound);
 }

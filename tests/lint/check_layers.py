@@ -28,7 +28,7 @@ errors = []
 lib = os.path.join(root, "lib")
 for layer in sorted(os.listdir(lib)):
     d = os.path.join(lib, layer)
-    if not os.path.isdir(d) or layer == "pch":  # build-speed helper, not a layer
+    if not os.path.isdir(d) or layer in ("pch", "runtime"):  # build helpers, not layers
         continue
     if layer not in allowed:
         errors.append(f"lib/{layer}: unknown layer (add it to tests/lint/check_layers.py)")
