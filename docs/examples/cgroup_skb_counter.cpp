@@ -32,11 +32,15 @@ int die(const char* what, const ebpf::Error& e) {
 
 // Where cgroup v2 is mounted: /sys/fs/cgroup on unified systems, /sys/fs/cgroup/unified on hybrid ones.
 std::string cgroup2_root() {
-    std::FILE* f = std::fopen("/proc/self/mounts", "r");
-    char dev[256], dir[256], type[64];
+    // Each line is "device mountpoint fstype options 0 0"; mount points with spaces are octal-escaped.
+    std::FILE* f = std::fopen("/proc/self/mounts", "re");
+    char line[1024];
     std::string root;
-    while (f && std::fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3)
-        if (std::strcmp(type, "cgroup2") == 0 && root.empty()) root = dir;
+    while (f && root.empty() && std::fgets(line, sizeof line, f)) {
+        const char* dir = std::strchr(line, ' ');
+        const char* type = dir ? std::strchr(dir + 1, ' ') : nullptr;
+        if (type && std::strncmp(type + 1, "cgroup2 ", 8) == 0) root.assign(dir + 1, type);
+    }
     if (f) std::fclose(f);
     if (root.empty()) {
         // No cgroup2 mounted (e.g. a minimal VM): mount one of our own.

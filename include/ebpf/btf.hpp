@@ -5,6 +5,7 @@
 // Both byte orders are read (objects built with clang -target bpfeb carry big-endian BTF).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -175,6 +176,25 @@ private:
     explicit Spec(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
     std::shared_ptr<const Impl> impl_;
 };
+
+// C header generation (what `bpftool btf dump ... format c` does to make vmlinux.h).
+struct DumpCOptions {
+    // Emit only these types and what they reference; empty: every type in the spec.
+    std::vector<TypeId> roots;
+    // #ifndef/#define guard around the header; empty: none.
+    std::string header_guard = "__EBPF_CXX_BTF_H__";
+    // Wrap the types in `#pragma clang attribute push (__attribute__((preserve_access_index)), ...)`, so that BPF
+    // programs accessing them get CO-RE relocations (unless they define BPF_NO_PRESERVE_ACCESS_INDEX).
+    bool preserve_access_index = true;
+    // Generated text beyond this fails the dump (crafted BTF can make inline anonymous types grow exponentially).
+    std::size_t max_output = std::size_t{256} << 20;
+};
+// A C header declaring the spec's types so that sizes and member offsets match the BTF: definitions come before
+// by-value uses, pointer-only uses get forward declarations, padding or __attribute__((packed)) reproduce layouts,
+// and clashing names get a "___N" suffix. VAR, DATASEC, FUNC and DECL_TAG are not emitted; TYPE_TAG is dropped.
+// Errors: MalformedBtf for types that cannot be written in C (a struct containing itself, a typedef loop, chains
+// too deep), ResourceLimit past max_output, NotFound for a bad root, InvalidArgument for a bad guard name.
+Result<std::string> dump_c(const Spec& spec, const DumpCOptions& options = {});
 
 // The part of a name before a "___flavor" suffix ("task_struct___v2" -> "task_struct").
 std::string_view essential_name(std::string_view name) noexcept;

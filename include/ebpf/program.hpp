@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <ebpf/btf.hpp>
@@ -38,6 +39,9 @@ struct ProgramDef {
     std::shared_ptr<const UniqueFd> attach_btf_obj;  // module BTF holding attach_btf_id (null: vmlinux)
     std::shared_ptr<const UniqueFd> attach_prog;     // freplace target program
     std::vector<std::shared_ptr<const UniqueFd>> fd_array;  // module BTF fds referenced by kfunc calls
+    // Instructions the loader made invalid on purpose (an unresolved CO-RE relocation, a missing weak kfunc), with
+    // why: only an error if the verifier reaches one, and then the error says which relocation it was.
+    std::vector<std::pair<std::uint32_t, std::string>> poisoned;
     std::uint32_t log_level = 0;  // 0: collect the verifier log only when loading fails
     std::uint32_t log_size = 0;   // initial log buffer (0: 64 KiB); grows on ENOSPC
 };

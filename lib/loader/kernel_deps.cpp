@@ -184,4 +184,10 @@ Result<void> resolve_externs(Object::State& s, const LoadOptions& o) {
     return resolve_ksyms(s);
 }
 
+Result<void> resolve_kernel_deps(Object::State& s, const LoadOptions& o) {
+    EBPF_TRY(load_kernel_btf(s, o));
+    EBPF_TRY(resolve_externs(s, o));
+    return compute_core(s);
+}
+
 }  // namespace ebpf::detail

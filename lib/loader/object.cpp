@@ -93,9 +93,7 @@ Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& option
                             s->spec.big_endian ? "big" : "little", host_big ? "big" : "little"));
     EBPF_TRY(detail::apply_spec_options(s->spec, options));
     s->autoload = options.autoload;
-    EBPF_TRY(detail::load_kernel_btf(*s, options));
-    EBPF_TRY(detail::resolve_externs(*s, options));
-    EBPF_TRY(detail::compute_core(*s));
+    EBPF_TRY(detail::resolve_kernel_deps(*s, options));
     EBPF_TRY(detail::load_object_btf(*s));
     auto maps = detail::create_maps(*s, options);
     rollback.pins = s->new_pins;

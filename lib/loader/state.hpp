@@ -52,11 +52,18 @@ std::string kernel_map_name(std::string_view object_name, const MapSpec& m);
 
 // Step: apply LoadOptions that change the spec (globals, sizes). Errors: NotFound, InvalidArgument.
 Result<void> apply_spec_options(ObjectSpec& spec, const LoadOptions& options);
-// Step: load the kernel's BTF if anything needs it (CO-RE, typed ksyms, kfuncs, BTF-attached programs).
+// Step: everything that consults the running kernel before maps are created: its BTF (CO-RE, typed ksyms,
+// kfuncs, BTF-attached programs), config (.kconfig) and kallsyms. Built from kernel_deps.cpp, or from
+// kernel_deps_none.cpp with -Dkernel_btf=false.
+Result<void> resolve_kernel_deps(Object::State& s, const LoadOptions& options);
+// Step, per program: patch extern values, CO-RE results and the attach target's BTF id into `d`.
+// Errors (deferred to that program's load): Relocation, NotFound, NotSupported.
+Result<void> apply_kernel_deps(const Object::State& s, const ProgramSpec& p, ProgramDef& d);
+// Parts of resolve_kernel_deps(): load the kernel's BTF if anything needs it; extern values (.kconfig values are
+// written into the .kconfig map's initial contents), ksym addresses and ids; every CO-RE relocation, computed
+// once in .BTF.ext order.
 Result<void> load_kernel_btf(Object::State& s, const LoadOptions& options);
-// Step: values of .kconfig externs (written into the .kconfig map's initial contents), ksym addresses and ids.
 Result<void> resolve_externs(Object::State& s, const LoadOptions& options);
-// Step: compute every CO-RE relocation once, in .BTF.ext order.
 Result<void> compute_core(Object::State& s);
 // Step: load the object's BTF into the kernel. When the kernel rejects it, loading continues without BTF
 // and a warning says what was lost.

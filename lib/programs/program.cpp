@@ -9,6 +9,7 @@
 #include "base/format.hpp"
 #include "base/try.hpp"
 #include "object/insn.hpp"
+#include "object/verifier_log.hpp"
 #include "sys/bpf.hpp"
 #include "sys/info.hpp"
 
@@ -154,7 +155,16 @@ Result<void> Program::load() {
         std::string full(log.c_str());
         Error e = std::move(fd).error();
         // Whatever the errno, a log says why (e.g. ENOENT: "failed to find the address for kernel symbol").
-        if (!full.empty()) e.append("\nverifier log (last lines):\n" + log_tail(full, 6));
+        if (!full.empty()) {
+            const detail::VerifierLogSummary v = detail::decode_verifier_log(full);
+            if (std::string line = detail::describe(v); !line.empty()) e.append("\nverifier: " + line);
+            if (v.insn)
+                for (const auto& [insn, why] : d.poisoned)
+                    if (insn == *v.insn)
+                        e.append(format("\ninstruction %u was left invalid on purpose by the loader: %s", insn,
+                                        why.c_str()));
+            e.append("\nverifier log (last lines):\n" + log_tail(full, 6));
+        }
         if (!full.empty() && (err == EACCES || err == EINVAL || err == E2BIG || err == ENOSPC)) {
             e.recode(Errc::Verifier);
         } else if (err == EPERM) {

@@ -105,7 +105,8 @@ def main():
     outdir, stamp, objects = sys.argv[1], sys.argv[2], sys.argv[3:]
     # The directory is entirely generated: start clean so seeds of removed objects do not linger.
     shutil.rmtree(outdir, ignore_errors=True)
-    dirs = {t: os.path.join(outdir, t) for t in ("elf", "object", "btf", "btf_ext", "inflate")}
+    dirs = {t: os.path.join(outdir, t) for t in ("elf", "object", "btf", "btf_ext", "inflate", "btf_dump", "core",
+                                                      "verifier_log")}
     for d in dirs.values():
         os.makedirs(d)
 
@@ -128,10 +129,12 @@ def main():
         for vname, data in variants.items():
             put("elf", vname, data)
             put("object", vname, data)
+        put("core", name, elf)
         btf = section_data(elf, ".BTF")
         ext = section_data(elf, ".BTF.ext")
         if btf is not None:
             put("btf", name + ".BTF", btf)
+            put("btf_dump", name + ".BTF", btf)
             if ext is not None and len(btf) <= 0xffff:
                 put("btf_ext", name + ".BTF+ext", struct.pack("<H", len(btf)) + btf + ext)
             if ext is not None:
@@ -150,6 +153,20 @@ def main():
     put("inflate", "text.allflags.gz", gzip_member(text, 2 | 4 | 8 | 16))
     put("inflate", "text.two-members.gz", gzip_member(text[:100]) + gzip_member(text[100:], level=1))
     put("inflate", "text.plain", text)
+    put("core", "config.kcfg", b"KCFG" + text + b'CONFIG_S="a string"\nCONFIG_N=0x10\nCONFIG_M=m\n')
+    # Verifier logs in the shapes of several kernels (see tests/object/verifier_log_test.cpp).
+    logs = {
+        "6x": "func#0 @0\n0: R1=ctx() R10=fp0\n; asm volatile(\"%0 = r6\"); @ bad.bpf.c:10\n0: (bf) r0 = r6\n"
+              "R6 !read_ok\nprocessed 1 insns (limit 1000000) max_states_per_insn 0 total_states 0\n",
+        "5x": "0: (b7) r2 = 0\n1: R1=ctx(id=0,off=0,imm=0) R2_w=inv0 R10=fp0\n; return skb->len;\n"
+              "1: (61) r1 = *(u32 *)(r1 +0)\nR1 invalid mem access 'inv'\nprocessed 2 insns\n",
+        "poison": "; return t->x; @ a.c:3\n1: (85) call unknown#195896080\ninvalid func unknown#195896080\n",
+        "kfunc": "7: (85) call unknown#2002000003\ninvalid func unknown#2002000003\nprocessed 8 insns\n",
+        "state": "from 4 to 6: R0_w=0 R10=fp0\n6: (95) exit\nAt program exit the register R0 has value (0x2; 0x0)\n"
+                 "verification time 12 usec\nstack depth 0\nprocessed 9 insns (limit 1000000)\n",
+    }
+    for lname, log in logs.items():
+        put("verifier_log", lname + ".log", log.encode())
     with open(stamp, "w") as f:
         f.write("%d objects\n" % len(objects))
 

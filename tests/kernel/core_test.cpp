@@ -423,21 +423,13 @@ TEST_CASE("core_skb: sk_buff and net_device in the receive path, typed and raw",
     const UniqueFd typed = attach_raw_tp(loaded(obj, "on_receive_typed"));
     const UniqueFd raw = attach_raw_tp(loaded(obj, "on_receive_raw"), "netif_receive_skb");
 
-    const int rx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    const int tx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    REQUIRE(rx >= 0);
-    REQUIRE(tx >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    REQUIRE(::bind(rx, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::getsockname(rx, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    char buf[kPayload] = {};
-    REQUIRE(::sendto(tx, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == sizeof buf);
-    REQUIRE(::recv(rx, buf, sizeof buf, 0) == sizeof buf);
-    ::close(rx);
-    ::close(tx);
+    {
+        const test::UdpLoopback udp;
+        REQUIRE(udp.ok());
+        char buf[kPayload] = {};
+        REQUIRE(udp.send(buf, sizeof buf));
+        REQUIRE(udp.recv(buf, sizeof buf) == sizeof buf);
+    }
 
     std::uint32_t mtu = 0;
     std::ifstream("/sys/class/net/lo/mtu") >> mtu;

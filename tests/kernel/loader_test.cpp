@@ -193,6 +193,10 @@ TEST_CASE("verifier failures through an object show the log with source lines", 
     CHECK(log.find("R6 !read_ok") != std::string::npos);
     // Line info reached the kernel: the log quotes the source line (newer kernels also add "@ file:line").
     CHECK(log.find("asm volatile") != std::string::npos);
+    // The message says where the verifier stopped and why, in words, before the raw log.
+    const std::string msg(r.error().message());
+    CHECK(msg.find("verifier: instruction 0 (r0 = r6)") != std::string::npos);
+    CHECK(msg.find("a register is read before anything was written to it") != std::string::npos);
     // load_programs() stops at the failure and names the object.
     auto all = obj.load_programs();
     REQUIRE_FALSE(all);
@@ -214,6 +218,17 @@ TEST_CASE("lookups of missing programs and maps list what exists", "[loader]") {
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code() == Errc::NotFound);
     CHECK(std::string(missing.error().message()).find("/nonexistent/x.bpf.o") != std::string::npos);
+}
+
+TEST_CASE("a poisoned CO-RE relocation the verifier reaches is named in the error", "[loader]") {
+    Object obj = load("bad_verifier.bpf.o");
+    auto r = obj.find_program("reads_missing_field")->load();
+    REQUIRE_FALSE(r);
+    const std::string msg(r.error().message());
+    INFO(msg);
+    CHECK(msg.find("left invalid on purpose by the loader: CO-RE") != std::string::npos);
+    CHECK(msg.find("ebpf_cxx_no_such_field") != std::string::npos);
+    CHECK(msg.find("bpf_core_field_exists") != std::string::npos);  // the hint
 }
 
 TEST_CASE("max_entries can be overridden before load", "[loader]") {

@@ -134,17 +134,10 @@ TEST_CASE("net_parse: tc classifier shoots UDP to the drop port and marks TCP", 
 }
 
 TEST_CASE("net_parse: socket filter on test packets and on a real UDP socket", "[net]") {
-    const int rx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    const int tx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    REQUIRE(rx >= 0);
-    REQUIRE(tx >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    REQUIRE(::bind(rx, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::getsockname(rx, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    const std::uint16_t port = ntohs(addr.sin_port);
+    const test::UdpLoopback udp;
+    REQUIRE(udp.ok());
+    const int rx = udp.rx();
+    const std::uint16_t port = udp.port();
     {
         Object obj = load(port);  // drop whatever is sent to the receiving socket
         Program* p = obj.find_program("socket_drop_port");
@@ -157,7 +150,7 @@ TEST_CASE("net_parse: socket filter on test packets and on a real UDP socket", "
         const int prog_fd = p->fd().get();
         REQUIRE(::setsockopt(rx, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd, sizeof prog_fd) == 0);
         char buf[8] = "dropped";
-        REQUIRE(::sendto(tx, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == sizeof buf);
+        REQUIRE(udp.send(buf, sizeof buf));
         pollfd pfd{rx, POLLIN, 0};
         CHECK(::poll(&pfd, 1, 200) == 0);
         const auto c = counts(obj, "socket_counts");
@@ -169,10 +162,8 @@ TEST_CASE("net_parse: socket filter on test packets and on a real UDP socket", "
     int zero = 0;
     REQUIRE(::setsockopt(rx, SOL_SOCKET, SO_DETACH_BPF, &zero, sizeof zero) == 0);
     char buf[8] = "arrives";
-    REQUIRE(::sendto(tx, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == sizeof buf);
+    REQUIRE(udp.send(buf, sizeof buf));
     char got[8] = {};
-    CHECK(::recv(rx, got, sizeof got, 0) == sizeof got);
+    CHECK(udp.recv(got, sizeof got) == sizeof got);
     CHECK(std::memcmp(got, "arrives", 8) == 0);
-    ::close(rx);
-    ::close(tx);
 }

@@ -99,21 +99,38 @@ TempCgroup::~TempCgroup() {
     if (!path_.empty()) ::rmdir(path_.c_str());
 }
 
-bool udp_ping_loopback(int n) {
-    const int rx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    const int tx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+UdpLoopback::UdpLoopback() {
+    rx_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    tx_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof addr;
-    bool ok = rx >= 0 && tx >= 0 && ::bind(rx, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-              ::getsockname(rx, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+    ok_ = rx_ >= 0 && tx_ >= 0 && ::bind(rx_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+          ::getsockname(rx_, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+    port_ = ntohs(addr.sin_port);
+}
+
+UdpLoopback::~UdpLoopback() {
+    if (rx_ >= 0) ::close(rx_);
+    if (tx_ >= 0) ::close(tx_);
+}
+
+bool UdpLoopback::send(const void* data, std::size_t n) const {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port_);
+    return ok_ && ::sendto(tx_, data, n, 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == static_cast<long>(n);
+}
+
+long UdpLoopback::recv(void* data, std::size_t n) const { return ok_ ? ::recv(rx_, data, n, 0) : -1; }
+
+bool udp_ping_loopback(int n) {
+    const UdpLoopback udp;
     char buf[32] = "ping";
-    for (int i = 0; ok && i < n; ++i)
-        ok = ::sendto(tx, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == sizeof buf &&
-             ::recv(rx, buf, sizeof buf, 0) == sizeof buf;
-    if (rx >= 0) ::close(rx);
-    if (tx >= 0) ::close(tx);
+    bool ok = udp.ok();
+    for (int i = 0; ok && i < n; ++i) ok = udp.send(buf, sizeof buf) && udp.recv(buf, sizeof buf) == sizeof buf;
     return ok;
 }
 

@@ -2,6 +2,8 @@
 // Helpers for tests that need the running kernel: privilege checks, bpffs, cgroups and test objects.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -40,6 +42,26 @@ public:
 private:
     std::string root_, path_;
     bool joined_ = false;
+};
+
+// A UDP receiver bound to an ephemeral loopback port and a sender; closed by the destructor.
+// ok() is false if any socket call failed (errno tells which).
+class UdpLoopback {
+public:
+    UdpLoopback();
+    ~UdpLoopback();
+    UdpLoopback(const UdpLoopback&) = delete;
+    UdpLoopback& operator=(const UdpLoopback&) = delete;
+    bool ok() const { return ok_; }
+    int rx() const { return rx_; }
+    std::uint16_t port() const { return port_; }  // host byte order
+    bool send(const void* data, std::size_t n) const;  // one datagram to rx
+    long recv(void* data, std::size_t n) const;         // one datagram from rx (blocking)
+
+private:
+    int rx_ = -1, tx_ = -1;
+    std::uint16_t port_ = 0;
+    bool ok_ = false;
 };
 
 // Sends and receives `n` UDP datagrams over loopback; false on any failure.

@@ -13,6 +13,8 @@ inline constexpr int kExitOk = 0, kExitFail = 1, kExitUsage = 2;
 int cmd_inspect(std::span<const std::string_view> args);
 int cmd_load(std::span<const std::string_view> args);
 int cmd_bench(std::span<const std::string_view> args);
+// btf dump: a C header (vmlinux.h) from a BTF file.
+int cmd_btf(std::span<const std::string_view> args);
 // Diagnostic: relocated instructions as JSON lines (compared with libbpf's in tests/compat).
 int cmd_dump_insns(std::span<const std::string_view> args);
 

@@ -23,6 +23,10 @@ constexpr const char* kUsage =
     "  load --each --json OBJECT...     load every program alone; one JSON line per program:\n"
     "                                   {\"obj\",\"prog\",\"sec\",\"ok\",\"err\",\"us\"} (as libbpf_ref)\n"
     "  bench btf [RUNS]                 parse the kernel's BTF and look up 1000 struct names (median of RUNS)\n"
+    "  btf dump [options] FILE          a C header (vmlinux.h) from raw BTF or an ELF file's .BTF section\n"
+    "      --root-type NAME             only this type and what it uses (repeatable; \"struct x\", \"x\", ...)\n"
+    "      --guard NAME                 header guard (default __EBPF_CXX_BTF_H__)\n"
+    "      --no-preserve-access-index   no #pragma clang attribute for CO-RE\n"
     "\n"
     "exit status: 0 success, 1 failure (reason on stderr), 2 usage error\n";
 }  // namespace
@@ -52,6 +56,7 @@ int main(int argc, char** argv) {
     if (cmd == "inspect") return cmd_inspect(rest);
     if (cmd == "load") return cmd_load(rest);
     if (cmd == "bench") return cmd_bench(rest);
+    if (cmd == "btf") return cmd_btf(rest);
     if (cmd == "dump-insns") return cmd_dump_insns(rest);
     return usage_error("unknown command '" + std::string(cmd) + "'");
 }

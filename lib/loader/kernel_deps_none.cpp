@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// The loader's kernel-consulting steps in a build configured with -Dkernel_btf=false: nothing reads the kernel's
+// BTF, config or kallsyms, which keeps the CO-RE engine, the inflater and the kernel BTF index out of small
+// static binaries. Objects that need them still parse and their other programs load; a program that needs them
+// fails, when loaded, with an error that says so.
+#include "base/format.hpp"
+#include "loader/state.hpp"
+
+namespace ebpf::detail {
+
+namespace {
+
+Error left_out(const ProgramSpec& p, const std::string& what) {
+    return Error(Errc::NotSupported,
+                 format("program '%s' %s, but this ebpf-cxx was built with -Dkernel_btf=false, which leaves out "
+                        "everything that reads the kernel's BTF, config and symbols; rebuild with -Dkernel_btf=true",
+                        p.name.c_str(), what.c_str()));
+}
+
+}  // namespace
+
+Result<void> resolve_kernel_deps(Object::State& s, const LoadOptions& o) {
+    if (!o.target_btf.empty())
+        return Error(Errc::NotSupported, "LoadOptions::target_btf: this ebpf-cxx was built with -Dkernel_btf=false "
+                                         "and cannot apply CO-RE relocations");
+    s.externs.assign(s.spec.externs.size(), {});
+    s.core.assign(s.spec.core_relo_count, {});
+    return {};
+}
+
+Result<void> apply_kernel_deps(const Object::State& s, const ProgramSpec& p, ProgramDef&) {
+    if (!p.extern_relocs.empty()) {
+        const ExternSpec& e = s.spec.externs.at(p.extern_relocs.front().ext);
+        return left_out(p, format("uses externs (.kconfig/.ksyms/kfuncs; first '%s')", e.name.c_str()));
+    }
+    if (!p.core_relocs.empty()) return left_out(p, format("has %zu CO-RE relocations", p.core_relocs.size()));
+    if (p.attach_btf && p.type != ProgramType::Ext)
+        return left_out(p, format("attaches by BTF id to '%s'", p.attach_to.c_str()));
+    return {};
+}
+
+}  // namespace ebpf::detail
