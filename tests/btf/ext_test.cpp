@@ -14,6 +14,7 @@
 #include <ebpf/btf.hpp>
 
 #include "elf/file.hpp"
+#include "support/expect.hpp"
 #include "support/btf_builder.hpp"
 #include "support/elf_builder.hpp"
 #include "support/objects.hpp"
@@ -29,19 +30,11 @@ using ebpf::test::BtfBuilder;
 namespace btf = ebpf::btf;
 namespace elf = ebpf::elf;
 
+using ebpf::test::fails_with;
+
 namespace {
 
-constexpr const char* kObjects[] = {"cgroup_skb_counter", "globals", "maps", "calls", "bad_verifier"};
-
-template <class T>
-bool fails_with(const Result<T>& r, Errc code, std::string_view word) {
-    if (r.has_value()) {
-        UNSCOPED_INFO("expected an error containing '" << word << "', but the call succeeded");
-        return false;
-    }
-    UNSCOPED_INFO("error (code " << static_cast<int>(r.error().code()) << "): " << r.error().message());
-    return r.error().code() == code && r.error().message().find(word) != std::string_view::npos;
-}
+constexpr auto& kObjects = ebpf::test::kSweepObjects;
 
 // A real object's ELF, BTF and .BTF.ext, kept together because the views point into `bytes`.
 struct Loaded {

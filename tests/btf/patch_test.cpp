@@ -25,7 +25,7 @@ namespace btf = ebpf::btf;
 
 namespace {
 
-constexpr const char* kObjects[] = {"cgroup_skb_counter", "globals", "maps", "calls", "bad_verifier"};
+constexpr auto& kObjects = ebpf::test::kSweepObjects;
 
 std::uint32_t info(Kind k, std::uint32_t vlen, bool kflag = false) {
     return static_cast<std::uint32_t>(k) << 24 | (vlen & 0xffff) | (kflag ? 1u << 31 : 0u);

@@ -14,6 +14,7 @@
 
 #include <ebpf/btf.hpp>
 
+#include "support/expect.hpp"
 #include "support/btf_builder.hpp"
 
 using ebpf::Errc;
@@ -25,17 +26,9 @@ using ebpf::detail::Endian;
 using ebpf::test::BtfBuilder;
 namespace btf = ebpf::btf;
 
-namespace {
+using ebpf::test::fails_with;
 
-template <class T>
-bool fails_with(const Result<T>& r, Errc code, std::string_view word) {
-    if (r.has_value()) {
-        UNSCOPED_INFO("expected an error containing '" << word << "', but the call succeeded");
-        return false;
-    }
-    UNSCOPED_INFO("error (code " << static_cast<int>(r.error().code()) << "): " << r.error().message());
-    return r.error().code() == code && r.error().message().find(word) != std::string_view::npos;
-}
+namespace {
 
 std::uint32_t info(Kind k, std::uint32_t vlen, bool kflag = false) {
     return static_cast<std::uint32_t>(k) << 24 | (vlen & 0xffff) | (kflag ? 1u << 31 : 0u);

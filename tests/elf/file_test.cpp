@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "elf/file.hpp"
+#include "support/expect.hpp"
 #include "support/elf_builder.hpp"
 #include "support/objects.hpp"
 
@@ -16,21 +17,12 @@ using ebpf::Result;
 using ebpf::detail::Endian;
 namespace elf = ebpf::elf;
 
+using ebpf::test::fails_with;
+
 namespace {
 
-constexpr const char* kObjects[] = {"cgroup_skb_counter", "globals", "maps", "calls", "bad_verifier"};
+constexpr auto& kObjects = ebpf::test::kSweepObjects;
 constexpr std::uint32_t SHT_SYMTAB_SHNDX = 18;
-
-// True when `r` failed with `code` and a message containing `word`; logs the message so failures explain themselves.
-template <class T>
-bool fails_with(const Result<T>& r, Errc code, std::string_view word) {
-    if (r.has_value()) {
-        UNSCOPED_INFO("expected an error containing '" << word << "', but the call succeeded");
-        return false;
-    }
-    UNSCOPED_INFO("error (code " << static_cast<int>(r.error().code()) << "): " << r.error().message());
-    return r.error().code() == code && r.error().message().find(word) != std::string_view::npos;
-}
 
 std::uint64_t get_uint(const std::vector<std::byte>& b, std::size_t off, std::size_t width, Endian e) {
     std::uint64_t v = 0;

@@ -15,10 +15,12 @@
 #include <ebpf/ebpf.hpp>
 #include <ebpf/kernel_btf.hpp>
 
+#include "support/expect.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
 
 using namespace ebpf;
+using test::fails_with;
 
 namespace {
 
@@ -134,12 +136,6 @@ std::uint32_t vmlinux_id(const char* name, btf::Kind kind) {
     auto id = vmlinux().find(name, kind);
     REQUIRE(id);
     return *id;
-}
-
-bool fails_with(const Result<Object>& r, Errc code, std::string_view text) {
-    if (r) return false;
-    UNSCOPED_INFO(r.error().message());
-    return r.error().code() == code && r.error().message().find(text) != std::string_view::npos;
 }
 
 }  // namespace

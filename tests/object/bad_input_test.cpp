@@ -12,6 +12,7 @@
 #include <ebpf/spec.hpp>
 
 #include "elf/file.hpp"
+#include "support/expect.hpp"
 #include "support/btf_builder.hpp"
 #include "support/elf_builder.hpp"
 #include "support/objects.hpp"
@@ -26,21 +27,13 @@ using ebpf::test::ElfBuilder;
 namespace elf = ebpf::elf;
 namespace t = ebpf::test;
 
+using ebpf::test::fails_with;
+
 namespace {
 
-constexpr const char* kObjects[] = {"cgroup_skb_counter", "globals", "maps", "calls", "bad_verifier"};
+constexpr auto& kObjects = ebpf::test::kSweepObjects;
 constexpr std::uint64_t kCode = elf::SHF_ALLOC | elf::SHF_EXECINSTR;
 constexpr std::uint64_t kData = elf::SHF_ALLOC | elf::SHF_WRITE;
-
-template <class T>
-bool fails_with(const Result<T>& r, Errc code, std::string_view word) {
-    if (r.has_value()) {
-        UNSCOPED_INFO("expected an error containing '" << word << "', but parsing succeeded");
-        return false;
-    }
-    UNSCOPED_INFO("error (code " << static_cast<int>(r.error().code()) << "): " << r.error().message());
-    return r.error().code() == code && r.error().message().find(word) != std::string_view::npos;
-}
 
 Result<ObjectSpec> parse(const std::vector<std::byte>& bytes) { return ObjectSpec::parse(bytes, {.name = "t.o"}); }
 Result<ObjectSpec> parse(const ElfBuilder& b) { return parse(b.build()); }

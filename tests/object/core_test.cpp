@@ -14,6 +14,7 @@
 #include "base/bytes.hpp"
 #include "btf/core.hpp"
 #include "object/core_patch.hpp"
+#include "support/expect.hpp"
 #include "support/btf_builder.hpp"
 #include "support/objects.hpp"
 
@@ -257,9 +258,7 @@ Result<btf::CoreResult> calc(const ObjectSpec& local, const btf::Spec& target, s
 }
 
 bool fails_with(const Result<btf::CoreResult>& r, std::string_view text) {
-    if (r) return false;
-    UNSCOPED_INFO(r.error().message());
-    return r.error().code() == Errc::Relocation && r.error().message().find(text) != std::string_view::npos;
+    return test::fails_with(r, Errc::Relocation, text);
 }
 
 }  // namespace
