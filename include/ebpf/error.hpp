@@ -29,6 +29,9 @@ enum class Errc : std::uint8_t {
     ResourceLimit,    // ENOMEM, E2BIG, EMFILE, ENOSPC ...
     Io,               // reading a file or /proc, /sys failed
     Syscall,          // any other failing system call; see sys_errno()
+    Busy,             // EBUSY: the hook already has a program (XDP, TC), or the object is in use
+    WouldBlock,       // EAGAIN: nothing to read yet / try again (consumers, non-blocking calls)
+    NoDevice,         // ENODEV/ENXIO: no such network interface or device
 };
 
 // Human-readable name of an Errc ("not found", ...).
@@ -36,6 +39,9 @@ std::string_view to_string(Errc code) noexcept;
 
 // Error is one pointer wide. It carries a code, the errno of a failed system call (0 if none), a message
 // that gains one "context: " prefix per layer boundary, and the verifier log when the kernel rejected a program.
+// Ownership: a value type; copying copies the payload. A moved-from Error is empty but safe to use: code()
+// is Errc::InvalidArgument and message() says it was moved from.
+// Thread safety: distinct Errors may be used from different threads; one Error is not synchronised.
 class Error {
 public:
     Error(Errc code, std::string message);
@@ -65,6 +71,7 @@ public:
 
 private:
     struct Payload;
+    Payload& payload();
     std::unique_ptr<Payload> p_;
 };
 

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <ebpf/error.hpp>
+#include <ebpf/types.hpp>
 
 namespace ebpf {
 
@@ -27,6 +28,10 @@ enum class Feature : std::uint8_t {
 };
 
 std::string_view to_string(Feature f) noexcept;
+
+// Whether BPF_LINK_CREATE accepts attach type `t` (the bpf_link attach path exists for it). Cached.
+// (Interim: decides by whether BPF_LINK_CREATE exists; the per-family probes replace it.)
+Result<bool> link_supported(AttachType t);
 
 // Whether the running kernel has `f`. Errors: Permission when the probe cannot run (no CAP_BPF/root).
 Result<bool> has(Feature f);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Map: an owned BPF map, with untyped element access. Typed views live in <ebpf/maps/*.hpp>.
+// Map: a handle to a BPF map, with untyped element access. Typed views live in <ebpf/maps/*.hpp>.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,8 +17,15 @@ namespace ebpf {
 
 struct MapSpec;
 
-// Flags for update(): Kernel: BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK.
+// Flags for update(). Kernel: BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK (5.1+, maps whose value has a
+// struct bpf_spin_lock). Combine with |, e.g. UpdateFlags::Exist | UpdateFlags::Lock.
 enum class UpdateFlags : std::uint64_t { Any = 0, NoExist = 1, Exist = 2, Lock = 4 };
+constexpr UpdateFlags operator|(UpdateFlags a, UpdateFlags b) noexcept {
+    return static_cast<UpdateFlags>(static_cast<std::uint64_t>(a) | static_cast<std::uint64_t>(b));
+}
+constexpr UpdateFlags operator&(UpdateFlags a, UpdateFlags b) noexcept {
+    return static_cast<UpdateFlags>(static_cast<std::uint64_t>(a) & static_cast<std::uint64_t>(b));
+}
 
 struct MapInfo {
     MapType type = MapType::Unspec;
@@ -28,6 +36,8 @@ struct MapInfo {
     std::uint32_t flags = 0;
     std::uint64_t map_extra = 0;
     std::uint32_t btf_id = 0;
+    std::uint32_t btf_key_type_id = 0;
+    std::uint32_t btf_value_type_id = 0;
     std::string name;
 };
 
@@ -38,12 +48,29 @@ struct MapCreateOptions {
     std::string kernel_name;  // name given to the kernel (<= 15 chars); default: derived from the spec name
 };
 
-// Map owns one BPF map file descriptor.
-// Ownership: move-only; closing the last fd (and unpinning) frees the map in the kernel.
+namespace detail {
+// What every copy of a Map shares: the fd and the map's shape. Internal; use Map's accessors.
+struct MapState {
+    UniqueFd fd;
+    std::string name;
+    MapType type = MapType::Unspec;
+    std::uint32_t key_size = 0, value_size = 0, max_entries = 0, flags = 0;
+    std::size_t value_buf_size = 0;
+};
+}  // namespace detail
+
+// Map is a reference-counted handle to one BPF map.
+// Ownership: copies share one file descriptor (and so one kernel map); the fd closes when the last copy, view
+//   or program that references the map is gone, and the kernel frees the map when nothing else (a pin, a loaded
+//   program, a map-in-map slot) holds it. A Map is never empty: there is no default constructor and moving
+//   copies the handle. dup() gives an independent descriptor instead (e.g. to hand to another process).
+// Thread safety: element operations (lookup, update, erase, next_key, ...) may be called concurrently from any
+//   thread, on one Map or its copies: the kernel serialises them (per-element atomicity is the map type's).
 // Kernel: BPF_MAP_CREATE (3.18+); names need 4.15; BTF key/value types need 4.18.
 class Map {
 public:
-    // Creates a map in the kernel from its spec. Errors: the BPF_MAP_CREATE failure, with the map's name.
+    // Creates a map in the kernel from its spec. Errors: the BPF_MAP_CREATE failure, with the map's name;
+    // Io when the possible-CPU count (per-CPU maps) cannot be read.
     static Result<Map> create(const MapSpec& spec, const MapCreateOptions& options = {});
     // Opens a map pinned in bpffs. Errors: NotFound, Permission, InvalidArgument (not a map).
     static Result<Map> from_pin(const char* path);
@@ -51,28 +78,43 @@ public:
     static Result<Map> from_fd(UniqueFd fd);
     static Result<Map> from_id(std::uint32_t id);
 
-    Map(Map&&) noexcept = default;
-    Map& operator=(Map&&) noexcept = default;
+    Map(const Map&) noexcept = default;
+    Map& operator=(const Map&) noexcept = default;
+    ~Map() = default;
 
-    FdRef fd() const noexcept { return fd_; }
-    const std::string& name() const noexcept { return name_; }
-    MapType type() const noexcept { return type_; }
-    std::uint32_t key_size() const noexcept { return key_size_; }
-    std::uint32_t value_size() const noexcept { return value_size_; }
-    std::uint32_t max_entries() const noexcept { return max_entries_; }
-    std::uint32_t flags() const noexcept { return flags_; }
+    // A new Map with its own descriptor (F_DUPFD_CLOEXEC) for the same kernel map.
+    Result<Map> dup() const;
+
+    FdRef fd() const noexcept { return s_->fd; }
+    // The descriptor, shared: holding it keeps this map open (programs use it to keep the maps they reference).
+    std::shared_ptr<const UniqueFd> shared_fd() const noexcept { return {s_, &s_->fd}; }
+    const std::string& name() const noexcept { return s_->name; }
+    MapType type() const noexcept { return s_->type; }
+    std::uint32_t key_size() const noexcept { return s_->key_size; }
+    std::uint32_t value_size() const noexcept { return s_->value_size; }
+    std::uint32_t max_entries() const noexcept { return s_->max_entries; }
+    std::uint32_t flags() const noexcept { return s_->flags; }
     // Bytes user space reads or writes per value: value_size, or round_up(value_size, 8) * possible CPUs for
     // per-CPU maps.
-    std::size_t value_buffer_size() const noexcept { return value_buf_size_; }
+    std::size_t value_buffer_size() const noexcept { return s_->value_buf_size; }
+    // True when both handles refer to the same descriptor (copies of one Map).
+    bool same_handle(const Map& other) const noexcept { return s_ == other.s_; }
 
     // Element access. `value` must be value_buffer_size() bytes, `key` key_size() bytes.
-    // Errors: NotFound when the key is absent; InvalidArgument for wrong buffer sizes.
-    Result<void> lookup(std::span<const std::byte> key, std::span<std::byte> value) const;
+    // A missing key is not an error: lookup() returns false and allocates nothing.
+    // Errors: InvalidArgument for wrong buffer sizes; the kernel's refusal otherwise.
+    Result<bool> lookup(std::span<const std::byte> key, std::span<std::byte> value) const;
+    // Errors: Exists (NoExist and the key is there), NotFound (Exist and it is not), ResourceLimit (the map is
+    // full: E2BIG), InvalidArgument.
     Result<void> update(std::span<const std::byte> key, std::span<const std::byte> value,
                         UpdateFlags flags = UpdateFlags::Any) const;
-    Result<void> erase(std::span<const std::byte> key) const;
-    Result<void> lookup_and_erase(std::span<const std::byte> key, std::span<std::byte> value) const;
+    // Returns false when the key was not there.
+    Result<bool> erase(std::span<const std::byte> key) const;
+    // Reads and removes one element (hash maps 5.14+; queues and stacks: `key` must be empty). False when absent
+    // or the queue is empty.
+    Result<bool> lookup_and_erase(std::span<const std::byte> key, std::span<std::byte> value) const;
     // Writes the key following `key` (or the first key when `key` is empty). Returns false after the last key.
+    // Kernel: if `key` is no longer in a hash map, the kernel restarts from the first key.
     Result<bool> next_key(std::span<const std::byte> key, std::span<std::byte> next) const;
 
     // Makes the map read-only for user space (BPF_MAP_FREEZE, 5.2+).
@@ -83,18 +125,15 @@ public:
 
 private:
     friend void detail_rename_map(Map& m, std::string name);
-    Map(UniqueFd fd, std::string name, MapType type, std::uint32_t key_size, std::uint32_t value_size,
-        std::uint32_t max_entries, std::uint32_t flags);
+    explicit Map(std::shared_ptr<detail::MapState> s) noexcept : s_(std::move(s)) {}
+    static Result<Map> make(UniqueFd fd, std::string name, MapType type, std::uint32_t key_size,
+                            std::uint32_t value_size, std::uint32_t max_entries, std::uint32_t flags);
     Result<void> check_sizes(std::size_t key, std::size_t value, bool need_value) const;
 
-    UniqueFd fd_;
-    std::string name_;
-    MapType type_ = MapType::Unspec;
-    std::uint32_t key_size_ = 0, value_size_ = 0, max_entries_ = 0, flags_ = 0;
-    std::size_t value_buf_size_ = 0;
+    std::shared_ptr<detail::MapState> s_;
 };
 
-// Loader-internal: gives a map opened from a pin the name its object uses for it.
+// Loader-internal: gives a map opened from a pin the name its object uses for it (before it is shared).
 void detail_rename_map(Map& m, std::string name);
 
 // Number of possible CPUs (/sys/devices/system/cpu/possible), which sizes per-CPU values. Cached.

@@ -61,6 +61,14 @@ struct LoadOptions {
 // Reads and parses an object file (no kernel objects are created). Errors: Io, NotFound, and parse errors.
 Result<ObjectSpec> parse_object_file(const char* path);
 
+// Object is a loaded eBPF object: the maps it created and the programs it prepared (loaded on demand).
+// Ownership: move-only. It holds a handle to each map and program; handing one out (program(), map(), the
+//   typed views) shares it, so a map view or a program can outlive the Object. take_map()/take_program() remove
+//   one from the Object (it then no longer keeps it open). A program keeps the maps it references open until it
+//   is loaded, whatever happens to them here.
+// Thread safety: loading distinct objects concurrently is safe. On one Object, const members may be called
+//   concurrently; load_programs(), take_*(), write_global() and the programs' configuration and load() must not
+//   run concurrently with anything else on it. Map element access through its handles is always concurrent-safe.
 class Object {
 public:
     // Parses the object, creates its maps (global data initialised, .rodata frozen) and loads its BTF.
@@ -77,25 +85,43 @@ public:
     ~Object();
 
     const ObjectSpec& spec() const noexcept;
+    // The object's programs and maps, in the object's order, without those taken out. Copying an element
+    // shares it (see Map, Program); nothing here can empty the Object's handles.
     std::span<Program> programs() noexcept;
+    std::span<const Program> programs() const noexcept;
     std::span<Map> maps() noexcept;
+    std::span<const Map> maps() const noexcept;
+    // The handle by name, or null (no copy made).
     Program* find_program(std::string_view name) noexcept;
+    const Program* find_program(std::string_view name) const noexcept;
     Map* find_map(std::string_view name) noexcept;
+    const Map* find_map(std::string_view name) const noexcept;
 
-    // A typed view of a program, e.g. program<CgroupSkb>("ingress_filter"). Errors: NotFound, InvalidArgument.
+    // A handle to a program, shared with the Object. Errors: NotFound (naming the programs it has, or saying it
+    // was taken out).
+    Result<Program> program(std::string_view name) const;
+    // A typed view of a program, e.g. program<CgroupSkb>("ingress_filter"). Errors: NotFound, InvalidArgument
+    // (another kind of program).
     template <class View>
-    Result<View> program(std::string_view name) {
-        Program* p = find_program(name);
+    Result<View> program(std::string_view name) const {
+        const Program* p = find_program(name);
         if (!p) return not_found("program", name);
         return View::from(*p);
     }
-    // A typed view of a map, e.g. map<HashMap<std::uint32_t, std::uint64_t>>("counts").
+    // A handle to a map, shared with the Object. Errors: NotFound.
+    Result<Map> map(std::string_view name) const;
+    // A typed view of a map, e.g. map<HashMap<std::uint32_t, std::uint64_t>>("counts"). The view shares the
+    // map: it stays usable after the Object is gone. Errors: NotFound, InvalidArgument (type or sizes differ).
     template <class View>
-    Result<View> map(std::string_view name) {
-        Map* m = find_map(name);
+    Result<View> map(std::string_view name) const {
+        const Map* m = find_map(name);
         if (!m) return not_found("map", name);
         return View::from(*m);
     }
+    // Removes a program or map from the Object and returns its handle: the Object no longer lists or keeps it.
+    // Errors: NotFound.
+    Result<Program> take_program(std::string_view name);
+    Result<Map> take_map(std::string_view name);
 
     // Loads every program that is not marked '?' (no autoload), then fills prog-array slots.
     Result<void> load_programs();

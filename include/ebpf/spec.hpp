@@ -68,6 +68,7 @@ struct ExternReloc {
 struct ProgramSpec {
     std::string name;             // the C function name
     std::string section;          // its ELF section (the SEC() name, without a leading '?')
+    ProgramKind kind = ProgramKind::Unknown;  // the section family (kprobe, kretprobe, fentry, tp_btf, xdp, ...)
     ProgramType type = ProgramType::Unspec;
     std::optional<AttachType> expected_attach_type;
     std::uint32_t flags = 0;      // kProgSleepable, kProgXdpHasFrags

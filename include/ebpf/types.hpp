@@ -167,12 +167,80 @@ enum class LinkType : std::uint32_t {
     Sockmap = 14,
 };
 
+// What a program is, as its section says: the libbpf section family it came from, with the ret / multi /
+// session variants as kinds of their own (sleepable is a flag: Program::sleepable()). Several kinds share one
+// ProgramType: kprobe, kretprobe, uprobe, uretprobe, usdt and ksyscall are all BPF_PROG_TYPE_KPROBE; fentry,
+// fexit, fmod_ret, tp_btf and iter are all BPF_PROG_TYPE_TRACING. Typed program views check the kind.
+// Unknown: a program without a known section (opened from a pin or an id, or prepared by hand).
+enum class ProgramKind : std::uint8_t {
+    Unknown,
+    SocketFilter,    // socket
+    SkReuseport,     // sk_reuseport, sk_reuseport/migrate
+    Kprobe,          // kprobe/<function>[+offset]
+    Kretprobe,       // kretprobe/<function>
+    KprobeMulti,     // kprobe.multi/<pattern>
+    KretprobeMulti,  // kretprobe.multi/<pattern>
+    KprobeSession,   // kprobe.session/<pattern>
+    Ksyscall,        // ksyscall/<syscall>
+    Kretsyscall,     // kretsyscall/<syscall>
+    Uprobe,          // uprobe[.s]/<binary>:<function>
+    Uretprobe,       // uretprobe[.s]/<binary>:<function>
+    UprobeMulti,     // uprobe.multi[.s]/<binary>:<pattern>
+    UretprobeMulti,  // uretprobe.multi[.s]/<binary>:<pattern>
+    UprobeSession,   // uprobe.session[.s]/<binary>:<pattern>
+    Usdt,            // usdt[.s]/<binary>:<provider>:<name>
+    Tracepoint,      // tp/<category>/<name>, tracepoint/...
+    RawTracepoint,   // raw_tp/<name>, raw_tracepoint/...
+    RawTracepointWritable,  // raw_tp.w/<name>
+    TpBtf,           // tp_btf/<name>
+    Fentry,          // fentry/<function>
+    Fexit,           // fexit/<function>
+    FmodRet,         // fmod_ret/<function>
+    Fsession,        // fsession/<function>
+    FentryMulti,     // fentry.multi/<pattern>
+    FexitMulti,      // fexit.multi/<pattern>
+    FsessionMulti,   // fsession.multi/<pattern>
+    Freplace,        // freplace/<function of the target program>
+    Lsm,             // lsm/<hook>
+    LsmCgroup,       // lsm_cgroup/<hook>
+    Iter,            // iter/<target>
+    Syscall,         // syscall
+    PerfEvent,       // perf_event
+    Xdp,             // xdp, xdp.frags
+    XdpDevmap,       // xdp/devmap
+    XdpCpumap,       // xdp/cpumap
+    Tc,              // tc, classifier (netlink cls_bpf, or TCX by the attach call)
+    TcAction,        // action
+    Tcx,             // tcx/ingress, tcx/egress, tc/ingress, tc/egress
+    Netkit,          // netkit/primary, netkit/peer
+    LwtIn,           // lwt_in
+    LwtOut,          // lwt_out
+    LwtXmit,         // lwt_xmit
+    LwtSeg6local,    // lwt_seg6local
+    SockOps,         // sockops
+    SkSkb,           // sk_skb, sk_skb/stream_parser, sk_skb/stream_verdict, sk_skb/verdict
+    SkMsg,           // sk_msg
+    LircMode2,       // lirc_mode2
+    FlowDissector,   // flow_dissector
+    CgroupSkb,       // cgroup_skb/ingress, cgroup_skb/egress, cgroup/skb
+    CgroupSock,      // cgroup/sock_create, sock_release, post_bind4/6, cgroup/sock
+    CgroupSockAddr,  // cgroup/bind4, connect6, sendmsg_unix, ...
+    CgroupSysctl,    // cgroup/sysctl
+    CgroupSockopt,   // cgroup/getsockopt, cgroup/setsockopt
+    CgroupDevice,    // cgroup/dev
+    StructOps,       // struct_ops[.s]/<member>
+    SkLookup,        // sk_lookup
+    Netfilter,       // netfilter
+};
+
 // Lower-case kernel names without prefix: "cgroup_skb", "cgroup_inet_ingress", "hash", "perf_event" ...
 // Unknown values give "unknown".
 std::string_view to_string(ProgramType t) noexcept;
 std::string_view to_string(AttachType t) noexcept;
 std::string_view to_string(MapType t) noexcept;
 std::string_view to_string(LinkType t) noexcept;
+// The section family of a kind: "kprobe", "kretprobe.multi", "tp_btf", "cgroup_skb", ... ("unknown").
+std::string_view to_string(ProgramKind k) noexcept;
 std::optional<MapType> map_type_from_string(std::string_view name) noexcept;
 
 }  // namespace ebpf

@@ -47,6 +47,19 @@ constexpr std::string_view kMapNames[] = {
     "sk_storage",    "devmap_hash",  "struct_ops",    "ringbuf",      "inode_storage",    "task_storage",
     "bloom_filter",  "user_ringbuf", "cgrp_storage",  "arena"};
 
+constexpr std::string_view kKindNames[] = {
+    "unknown",     "socket",         "sk_reuseport",  "kprobe",        "kretprobe",      "kprobe.multi",
+    "kretprobe.multi", "kprobe.session", "ksyscall",  "kretsyscall",   "uprobe",         "uretprobe",
+    "uprobe.multi", "uretprobe.multi", "uprobe.session", "usdt",       "tracepoint",     "raw_tracepoint",
+    "raw_tracepoint.w", "tp_btf",    "fentry",        "fexit",         "fmod_ret",       "fsession",
+    "fentry.multi", "fexit.multi",   "fsession.multi", "freplace",     "lsm",            "lsm_cgroup",
+    "iter",        "syscall",        "perf_event",    "xdp",           "xdp/devmap",     "xdp/cpumap",
+    "tc",          "action",         "tcx",           "netkit",        "lwt_in",         "lwt_out",
+    "lwt_xmit",    "lwt_seg6local",  "sockops",       "sk_skb",        "sk_msg",         "lirc_mode2",
+    "flow_dissector", "cgroup_skb",  "cgroup_sock",   "cgroup_sock_addr", "cgroup_sysctl", "cgroup_sockopt",
+    "cgroup_dev",  "struct_ops",     "sk_lookup",     "netfilter"};
+static_assert(std::size(kKindNames) == static_cast<std::size_t>(ProgramKind::Netfilter) + 1);
+
 constexpr std::string_view kLinkNames[] = {"unspec",     "raw_tracepoint", "tracing", "cgroup", "iter",
                                            "netns",      "xdp",            "perf_event", "kprobe_multi",
                                            "struct_ops", "netfilter",      "tcx",     "uprobe_multi", "netkit",
@@ -57,6 +70,7 @@ std::string_view to_string(ProgramType t) noexcept { return lookup(kProgNames, s
 std::string_view to_string(AttachType t) noexcept { return lookup(kAttachNames, static_cast<std::uint32_t>(t)); }
 std::string_view to_string(MapType t) noexcept { return lookup(kMapNames, static_cast<std::uint32_t>(t)); }
 std::string_view to_string(LinkType t) noexcept { return lookup(kLinkNames, static_cast<std::uint32_t>(t)); }
+std::string_view to_string(ProgramKind k) noexcept { return lookup(kKindNames, static_cast<std::uint32_t>(k)); }
 
 std::optional<MapType> map_type_from_string(std::string_view name) noexcept {
     for (std::size_t i = 0; i < std::size(kMapNames); ++i)

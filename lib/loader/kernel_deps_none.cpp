@@ -34,9 +34,22 @@ Result<void> apply_kernel_deps(const Object::State& s, const ProgramSpec& p, Pro
         return left_out(p, format("uses externs (.kconfig/.ksyms/kfuncs; first '%s')", e.name.c_str()));
     }
     if (!p.core_relocs.empty()) return left_out(p, format("has %zu CO-RE relocations", p.core_relocs.size()));
-    if (p.attach_btf && p.type != ProgramType::Ext)
-        return left_out(p, format("attaches by BTF id to '%s'", p.attach_to.c_str()));
     return {};
+}
+
+namespace {
+class NoKernelBtfResolver final : public AttachTargetResolver {
+public:
+    Result<void> resolve(ProgramDef& d) const override {
+        ProgramSpec p;
+        p.name = d.name;
+        return left_out(p, format("attaches by BTF id to '%s'", d.attach_target.c_str()));
+    }
+};
+}  // namespace
+
+std::shared_ptr<const AttachTargetResolver> kernel_attach_resolver(const Object::State&) {
+    return std::make_shared<NoKernelBtfResolver>();
 }
 
 }  // namespace ebpf::detail

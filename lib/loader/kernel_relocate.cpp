@@ -2,6 +2,8 @@
 // Loader step, per program: patch what resolve_kernel_deps() found into the instructions (extern values and
 // BTF ids, CO-RE results) and find the BTF id of a BTF-attached program's target.
 // Not built with -Dkernel_btf=false (kernel_deps_none.cpp replaces it).
+#include <algorithm>
+
 #include "base/format.hpp"
 #include "base/try.hpp"
 #include "btf/core.hpp"
@@ -32,6 +34,8 @@ Result<void> apply_externs(const Object::State& s, const ProgramSpec& p, Program
             if (!kmap || r.insn + 1 >= d.instructions.size()) return Error(Errc::Relocation, where() + ": no .kconfig map");
             in.src = kPseudoMapValue;
             in.imm = s.maps[kmap_index].fd().get();
+            if (std::find(d.map_fds.begin(), d.map_fds.end(), s.maps[kmap_index].shared_fd()) == d.map_fds.end())
+                d.map_fds.push_back(s.maps[kmap_index].shared_fd());
             d.instructions[r.insn + 1].imm = static_cast<std::int32_t>(e.offset) + r.offset;
             continue;
         }
@@ -112,64 +116,74 @@ Result<void> apply_core(const Object::State& s, const ProgramSpec& p, ProgramDef
 
 // fentry/fexit/fmod_ret: FUNC <name>; tp_btf: TYPEDEF btf_trace_<name>; lsm: FUNC bpf_lsm_<hook>;
 // iter: FUNC bpf_iter_<target>. "module:name" looks only in that module.
-Result<void> resolve_attach_btf(const Object::State& s, const ProgramSpec& p, ProgramDef& d) {
-    if (!p.attach_btf || p.type == ProgramType::Ext) return {};
-    if (p.attach_to.empty())
-        return Error(Errc::InvalidArgument,
-                     format("program '%s' (section '%s') names no attach target: use SEC(\"%s/<function>\")",
-                            p.name.c_str(), p.section.c_str(), p.section.c_str()));
-    if (!s.kernel_btf) return Error(Errc::NotSupported, "BTF-attached programs need the kernel's BTF");
-    std::string_view target = p.attach_to, module;
-    if (const auto colon = target.find(':'); colon != std::string_view::npos) {
-        module = target.substr(0, colon);
-        target = target.substr(colon + 1);
-    }
-    std::string name(target);
-    btf::Kind kind = btf::Kind::Func;
-    if (p.expected_attach_type == AttachType::TraceRawTp) {
-        name = "btf_trace_" + name;
-        kind = btf::Kind::Typedef;
-    } else if (p.type == ProgramType::Lsm) {
-        name = "bpf_lsm_" + name;
-    } else if (p.expected_attach_type == AttachType::TraceIter) {
-        name = "bpf_iter_" + name;
-    }
-    const KernelBtf& k = *s.kernel_btf;
-    auto lookup = [&](const btf::Spec& spec) -> std::optional<btf::TypeId> {
-        auto id = spec.find(name, kind);
-        if (!id || *id < spec.first_id()) return std::nullopt;
-        return *id;
-    };
-    if (module.empty()) {
-        if (auto id = lookup(k.vmlinux())) {
-            d.attach_btf_id = *id;
-            return {};
+class KernelAttachResolver final : public AttachTargetResolver {
+public:
+    explicit KernelAttachResolver(std::shared_ptr<const KernelBtf> k) : kernel_(std::move(k)) {}
+
+    Result<void> resolve(ProgramDef& d) const override {
+        std::shared_ptr<const KernelBtf> k = kernel_;
+        if (!k) {
+            // The target was set after the object loaded (set_attach_target), and nothing needed the kernel's
+            // BTF then: read it now.
+            EBPF_TRY_ASSIGN(k, KernelBtf::running());
         }
-    }
-    for (const std::string& m : k.module_names()) {
-        if (!module.empty() && m != module) continue;
-        auto spec = k.module(m);
-        if (!spec) continue;
-        if (auto id = lookup(**spec)) {
-            auto fd = k.module_fd(m);
-            if (!fd) return std::move(fd).error().context(format("program '%s': attach target in module %s",
-                                                                 p.name.c_str(), m.c_str()));
-            d.attach_btf_id = *id;
-            d.attach_btf_obj = *fd;
-            return {};
+        std::string_view target = d.attach_target, module;
+        if (const auto colon = target.find(':'); colon != std::string_view::npos) {
+            module = target.substr(0, colon);
+            target = target.substr(colon + 1);
         }
+        std::string name(target);
+        btf::Kind kind = btf::Kind::Func;
+        if (d.kind == ProgramKind::TpBtf) {
+            name = "btf_trace_" + name;
+            kind = btf::Kind::Typedef;
+        } else if (d.kind == ProgramKind::Lsm || d.kind == ProgramKind::LsmCgroup) {
+            name = "bpf_lsm_" + name;
+        } else if (d.kind == ProgramKind::Iter) {
+            name = "bpf_iter_" + name;
+        }
+        auto lookup = [&](const btf::Spec& spec) -> std::optional<btf::TypeId> {
+            auto id = spec.find(name, kind);
+            if (!id || *id < spec.first_id()) return std::nullopt;
+            return *id;
+        };
+        if (module.empty()) {
+            if (auto id = lookup(k->vmlinux())) {
+                d.attach_btf_id = *id;
+                return {};
+            }
+        }
+        for (const std::string& m : k->module_names()) {
+            if (!module.empty() && m != module) continue;
+            auto spec = k->module(m);
+            if (!spec) continue;
+            if (auto id = lookup(**spec)) {
+                auto fd = k->module_fd(m);
+                if (!fd) return std::move(fd).error().context(format("attach target in module %s", m.c_str()));
+                d.attach_btf_id = *id;
+                d.attach_btf_obj = *fd;
+                return {};
+            }
+        }
+        return Error(Errc::NotFound, format("%.*s '%s' is not in the kernel's BTF%s%.*s",
+                                            EBPF_SV(btf::to_string(kind)), name.c_str(),
+                                            module.empty() ? " (vmlinux and modules searched)" : " of module ",
+                                            EBPF_SV(module)));
     }
-    return Error(Errc::NotFound, format("program '%s': attach target %.*s '%s' is not in the kernel's BTF%s%.*s",
-                                        p.name.c_str(), EBPF_SV(btf::to_string(kind)), name.c_str(),
-                                        module.empty() ? "" : " of module ", EBPF_SV(module)));
-}
+
+private:
+    std::shared_ptr<const KernelBtf> kernel_;
+};
 
 }  // namespace
 
 Result<void> apply_kernel_deps(const Object::State& s, const ProgramSpec& p, ProgramDef& d) {
     EBPF_TRY(apply_externs(s, p, d));
-    EBPF_TRY(apply_core(s, p, d));
-    return resolve_attach_btf(s, p, d);
+    return apply_core(s, p, d);
+}
+
+std::shared_ptr<const AttachTargetResolver> kernel_attach_resolver(const Object::State& s) {
+    return std::make_shared<KernelAttachResolver>(s.kernel_btf);
 }
 
 }  // namespace ebpf::detail

@@ -8,6 +8,7 @@
 #include <ebpf/features.hpp>
 
 #include "base/format.hpp"
+#include "base/kernel_name.hpp"
 #include "base/try.hpp"
 #include "loader/state.hpp"
 #include "sys/bpf.hpp"
@@ -15,17 +16,11 @@
 namespace ebpf::detail {
 
 std::string kernel_map_name(std::string_view object_name, const MapSpec& m) {
-    std::string name;
     const bool internal = m.kind != MapKind::User;
     // ".data.foo" style sections keep their own name; the four standard ones get an object prefix.
     if (internal && m.name.find('.', 1) == std::string::npos)
-        name = std::string(object_name.substr(0, m.kind == MapKind::Kconfig ? 7 : 8)) + m.name;
-    else name = m.name;
-    name.resize(std::min<std::size_t>(name.size(), 15));
-    for (char& c : name)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'))
-            c = '_';
-    return name;
+        return kernel_object_name(std::string(object_name.substr(0, m.kind == MapKind::Kconfig ? 7 : 8)) + m.name);
+    return kernel_object_name(m.name);
 }
 
 Result<void> apply_spec_options(ObjectSpec& spec, const LoadOptions& o) {
@@ -187,9 +182,16 @@ Result<void> create_maps(Object::State& s, const LoadOptions& o) {
 }
 
 Result<void> fill_prog_arrays(Object::State& s) {
-    for (std::size_t i = 0; i < s.spec.maps.size(); ++i) {
-        const MapSpec& m = s.spec.maps[i];
-        if (m.type != MapType::ProgArray) continue;
+    for (const MapSpec& m : s.spec.maps) {
+        if (m.type != MapType::ProgArray || m.initial_slots.empty()) continue;
+        // By name: maps may have been taken out of the object since it loaded.
+        const Map* array = nullptr;
+        for (const Map& cand : s.maps)
+            if (cand.name() == m.name) array = &cand;
+        if (!array)
+            return Error(Errc::NotFound, format("prog array '%s' was taken out of the object before its slots were "
+                                                "filled",
+                                                m.name.c_str()));
         for (const auto& [slot, name] : m.initial_slots) {
             const Program* prog = nullptr;
             for (const Program& p : s.programs)
@@ -199,7 +201,7 @@ Result<void> fill_prog_arrays(Object::State& s) {
                                                     slot, name.c_str()));
             if (!prog->loaded()) continue;  // not autoloaded: the slot stays empty, as with libbpf
             const std::uint32_t fd = static_cast<std::uint32_t>(prog->fd().get());
-            auto r = s.maps[i].update(as_bytes_of(slot), as_bytes_of(fd));
+            auto r = array->update(as_bytes_of(slot), as_bytes_of(fd));
             if (!r) return std::move(r).error().context(format("prog array '%s' slot %u", m.name.c_str(), slot));
         }
     }

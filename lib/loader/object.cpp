@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <utility>
 
 #include "base/bytes.hpp"
 #include "base/format.hpp"
@@ -110,6 +111,8 @@ Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& option
         ProgramDef stub;
         stub.name = p.name;
         stub.section = p.section;
+        stub.kind = p.kind;
+        stub.attach_target = p.attach_to;
         stub.type = p.type;
         stub.expected_attach_type = p.expected_attach_type;
         s->programs.push_back(Program::unloadable(std::move(stub), std::move(prog).error()));
@@ -122,23 +125,71 @@ Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& option
 
 const ObjectSpec& Object::spec() const noexcept { return s_->spec; }
 std::span<Program> Object::programs() noexcept { return s_->programs; }
+std::span<const Program> Object::programs() const noexcept { return s_->programs; }
 std::span<Map> Object::maps() noexcept { return s_->maps; }
+std::span<const Map> Object::maps() const noexcept { return s_->maps; }
 FdRef Object::btf_fd() const noexcept { return s_->btf ? FdRef(*s_->btf) : FdRef(-1); }
 const std::vector<std::string>& Object::warnings() const noexcept { return s_->warnings; }
 
-Program* Object::find_program(std::string_view name) noexcept {
-    for (Program& p : s_->programs)
-        if (p.name() == name) return &p;
+namespace {
+template <class Vec>
+auto find_named(Vec& v, std::string_view name) -> decltype(v.data()) {
+    for (auto& x : v)
+        if (x.name() == name) return &x;
     return nullptr;
 }
+}  // namespace
 
-Map* Object::find_map(std::string_view name) noexcept {
-    for (Map& m : s_->maps)
-        if (m.name() == name) return &m;
-    return nullptr;
+Program* Object::find_program(std::string_view name) noexcept { return find_named(s_->programs, name); }
+const Program* Object::find_program(std::string_view name) const noexcept {
+    return find_named(std::as_const(s_->programs), name);
+}
+Map* Object::find_map(std::string_view name) noexcept { return find_named(s_->maps, name); }
+const Map* Object::find_map(std::string_view name) const noexcept { return find_named(std::as_const(s_->maps), name); }
+
+Result<Program> Object::program(std::string_view name) const {
+    const Program* p = find_program(name);
+    if (!p) return not_found("program", name);
+    return *p;
+}
+
+Result<Map> Object::map(std::string_view name) const {
+    const Map* m = find_map(name);
+    if (!m) return not_found("map", name);
+    return *m;
+}
+
+namespace {
+template <class T>
+Result<T> take_named(std::vector<T>& v, std::vector<std::string>& taken, std::string_view name) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+        if (it->name() != name) continue;
+        T out = *it;
+        v.erase(it);
+        taken.emplace_back(name);
+        return out;
+    }
+    return Error(Errc::NotFound, "");  // replaced by the caller's not_found()
+}
+}  // namespace
+
+Result<Program> Object::take_program(std::string_view name) {
+    auto r = take_named(s_->programs, s_->taken, name);
+    if (!r) return not_found("program", name);
+    return r;
+}
+
+Result<Map> Object::take_map(std::string_view name) {
+    auto r = take_named(s_->maps, s_->taken, name);
+    if (!r) return not_found("map", name);
+    return r;
 }
 
 Error Object::not_found(const char* what, std::string_view name) const {
+    for (const std::string& t : s_->taken)
+        if (t == name)
+            return Error(Errc::NotFound, format("%s: the %s '%.*s' was taken out of the object", s_->display_name.c_str(),
+                                                what, EBPF_SV(name)));
     std::string known;
     if (std::strcmp(what, "program") == 0) {
         for (const Program& p : s_->programs) known += (known.empty() ? "" : ", ") + p.name();
@@ -150,12 +201,13 @@ Error Object::not_found(const char* what, std::string_view name) const {
 }
 
 Result<void> Object::load_programs() {
-    for (std::size_t i = 0; i < s_->programs.size(); ++i) {
-        bool autoload = s_->spec.programs[i].autoload;
+    for (Program& p : s_->programs) {
+        const ProgramSpec* ps = s_->spec.program(p.name());
+        bool autoload = ps ? ps->autoload : true;
         for (const auto& [name, on] : s_->autoload)
-            if (name == s_->spec.programs[i].name) autoload = on;
+            if (name == p.name()) autoload = on;
         if (!autoload) continue;
-        if (auto r = s_->programs[i].load(); !r) return std::move(r).error().context(s_->display_name);
+        if (auto r = p.load(); !r) return std::move(r).error().context(s_->display_name);
     }
     return detail::fill_prog_arrays(*s_);
 }
@@ -174,10 +226,8 @@ Result<void> Object::read_global(std::string_view name, std::span<std::byte> out
     if (out.size() != v->size)
         return Error(Errc::InvalidArgument, format("global '%.*s' has %u bytes, buffer has %zu", EBPF_SV(name), v->size,
                                                    out.size()));
-    const Map* m = nullptr;
-    for (const Map& mm : s_->maps)
-        if (mm.name() == v->map) m = &mm;
-    if (!m) return Error(Errc::NotFound, format("map %s of global '%.*s' was not created", v->map.c_str(), EBPF_SV(name)));
+    const Map* m = find_map(v->map);
+    if (!m) return not_found("map", v->map).context(format("global '%.*s'", EBPF_SV(name)));
     std::vector<std::byte> value(m->value_buffer_size());
     const std::uint32_t zero = 0;
     EBPF_TRY(m->lookup(as_bytes_of(zero), value));
@@ -191,8 +241,8 @@ Result<void> Object::write_global(std::string_view name, std::span<const std::by
     if (in.size() != v->size)
         return Error(Errc::InvalidArgument, format("global '%.*s' has %u bytes, value has %zu", EBPF_SV(name), v->size,
                                                    in.size()));
-    Map* m = find_map(v->map);
-    if (!m) return Error(Errc::NotFound, format("map %s of global '%.*s' was not created", v->map.c_str(), EBPF_SV(name)));
+    const Map* m = find_map(v->map);
+    if (!m) return not_found("map", v->map).context(format("global '%.*s'", EBPF_SV(name)));
     // Read-modify-write of the whole section value; not atomic against programs writing neighbours concurrently.
     std::vector<std::byte> value(m->value_buffer_size());
     const std::uint32_t zero = 0;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Loader step: turn a ProgramSpec into a ProgramDef by patching map fds and global-data offsets into its
 // instructions (externs, CO-RE and attach targets: kernel_relocate.cpp).
+#include <algorithm>
+
 #include "base/format.hpp"
 #include "base/try.hpp"
 #include "loader/state.hpp"
@@ -11,6 +13,8 @@ Result<Program> prepare_program(const Object::State& s, const ProgramSpec& p, co
     ProgramDef d;
     d.name = p.name;
     d.section = p.section;
+    d.kind = p.kind;
+    d.attach_target = p.attach_to;
     d.type = p.type;
     d.expected_attach_type = p.expected_attach_type;
     d.flags = p.flags;
@@ -26,7 +30,11 @@ Result<Program> prepare_program(const Object::State& s, const ProgramSpec& p, co
             return Error(Errc::Relocation, where(r.insn) + ": ld_imm64 is truncated");
         Instruction& lo = d.instructions[r.insn];
         Instruction& hi = d.instructions[r.insn + 1];
-        lo.imm = s.maps[r.map].fd().get();
+        const Map& map = s.maps[r.map];
+        lo.imm = map.fd().get();
+        // Keep the map open until the program is loaded: the instruction carries only its fd number.
+        if (std::find(d.map_fds.begin(), d.map_fds.end(), map.shared_fd()) == d.map_fds.end())
+            d.map_fds.push_back(map.shared_fd());
         if (r.kind == MapReloc::Kind::Fd) {
             lo.src = kPseudoMapFd;
             hi.imm = 0;
@@ -36,6 +44,7 @@ Result<Program> prepare_program(const Object::State& s, const ProgramSpec& p, co
         }
     }
     EBPF_TRY(apply_kernel_deps(s, p, d));
+    d.resolver = kernel_attach_resolver(s);
 
     if (s.btf && !s.btf_without_func) {
         d.btf = s.btf;

@@ -16,8 +16,11 @@ struct Object::State {
     std::string display_name;               // the file name, for messages
     std::shared_ptr<const UniqueFd> btf;    // object BTF in the kernel (null if not loaded)
     bool btf_without_func = false;          // kernel BTF has no FUNC: programs load without func/line info
-    std::vector<Map> maps;                  // created maps, in spec order (skipping none)
-    std::vector<Program> programs;          // prepared programs, in spec order
+    // Created maps and prepared programs, in spec order until one is taken out (take_map/take_program); after
+    // preparation nothing indexes them by spec position.
+    std::vector<Map> maps;
+    std::vector<Program> programs;
+    std::vector<std::string> taken;  // names of maps and programs taken out, for "not found" errors
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, bool>> autoload;  // LoadOptions::autoload, for load_programs()
     std::vector<std::string> new_pins;  // pins this load created: removed again if the load fails
@@ -56,9 +59,12 @@ Result<void> apply_spec_options(ObjectSpec& spec, const LoadOptions& options);
 // kfuncs, BTF-attached programs), config (.kconfig) and kallsyms. Built from kernel_deps.cpp, or from
 // kernel_deps_none.cpp with -Dkernel_btf=false.
 Result<void> resolve_kernel_deps(Object::State& s, const LoadOptions& options);
-// Step, per program: patch extern values, CO-RE results and the attach target's BTF id into `d`.
+// Step, per program: patch extern values and CO-RE results into `d`.
 // Errors (deferred to that program's load): Relocation, NotFound, NotSupported.
 Result<void> apply_kernel_deps(const Object::State& s, const ProgramSpec& p, ProgramDef& d);
+// How BTF-attached programs (fentry, tp_btf, lsm, iter, ...) find their target's BTF id at load: the running
+// kernel's BTF (kernel_relocate.cpp), or an error naming -Dkernel_btf=false (kernel_deps_none.cpp).
+std::shared_ptr<const AttachTargetResolver> kernel_attach_resolver(const Object::State& s);
 // Parts of resolve_kernel_deps(): load the kernel's BTF if anything needs it; extern values (.kconfig values are
 // written into the .kconfig map's initial contents), ksym addresses and ids; every CO-RE relocation, computed
 // once in .BTF.ext order.

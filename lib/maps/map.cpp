@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "base/format.hpp"
+#include "base/kernel_name.hpp"
 #include "base/try.hpp"
 #include "sys/bpf.hpp"
 #include "sys/info.hpp"
@@ -54,31 +55,27 @@ bool takes_btf_key_value(MapType t) {
     }
 }
 
-std::string kernel_map_name(std::string_view name) {
-    // The kernel accepts at most 15 characters from [A-Za-z0-9_.].
-    std::string out(name.substr(0, 15));
-    for (char& c : out)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'))
-            c = '_';
-    return out;
-}
-
 }  // namespace
 
-Map::Map(UniqueFd fd, std::string name, MapType type, std::uint32_t key_size, std::uint32_t value_size,
-         std::uint32_t max_entries, std::uint32_t flags)
-    : fd_(std::move(fd)),
-      name_(std::move(name)),
-      type_(type),
-      key_size_(key_size),
-      value_size_(value_size),
-      max_entries_(max_entries),
-      flags_(flags),
-      value_buf_size_(value_size) {
+Result<Map> Map::make(UniqueFd fd, std::string name, MapType type, std::uint32_t key_size, std::uint32_t value_size,
+                      std::uint32_t max_entries, std::uint32_t flags) {
+    auto st = std::make_shared<detail::MapState>();
+    st->value_buf_size = value_size;
     if (is_per_cpu(type)) {
+        // The kernel copies one value per possible CPU: a buffer sized for fewer would be overrun, so a map whose
+        // CPU count is unknown cannot be used at all.
         auto n = possible_cpus();
-        value_buf_size_ = (static_cast<std::size_t>(value_size) + 7) / 8 * 8 * (n ? *n : 1);
+        if (!n) return std::move(n).error().context(format("map '%s': per-CPU values", name.c_str()));
+        st->value_buf_size = (static_cast<std::size_t>(value_size) + 7) / 8 * 8 * *n;
     }
+    st->fd = std::move(fd);
+    st->name = std::move(name);
+    st->type = type;
+    st->key_size = key_size;
+    st->value_size = value_size;
+    st->max_entries = max_entries;
+    st->flags = flags;
+    return Map(std::move(st));
 }
 
 Result<Map> Map::create(const MapSpec& spec, const MapCreateOptions& options) {
@@ -91,7 +88,8 @@ Result<Map> Map::create(const MapSpec& spec, const MapCreateOptions& options) {
     a.numa_node = spec.numa_node;
     a.map_extra = spec.map_extra;
     a.inner_map_fd = options.inner_map_fd >= 0 ? static_cast<std::uint32_t>(options.inner_map_fd) : 0;
-    const std::string kname = options.kernel_name.empty() ? kernel_map_name(spec.name) : options.kernel_name;
+    const std::string kname =
+        options.kernel_name.empty() ? detail::kernel_object_name(spec.name) : options.kernel_name;
     std::memcpy(a.map_name, kname.data(), std::min<std::size_t>(kname.size(), sizeof a.map_name - 1));
     const bool with_btf = options.btf_fd >= 0 && spec.value_type != 0 && takes_btf_key_value(spec.type);
     if (with_btf) {
@@ -113,18 +111,24 @@ Result<Map> Map::create(const MapSpec& spec, const MapCreateOptions& options) {
                                            spec.name.c_str(), EBPF_SV(to_string(spec.type)), spec.key_size,
                                            spec.value_size, spec.max_entries));
     }
-    return Map(std::move(*fd), spec.name, spec.type, spec.key_size, spec.value_size, spec.max_entries, spec.flags);
+    return make(std::move(*fd), spec.name, spec.type, spec.key_size, spec.value_size, spec.max_entries, spec.flags);
 }
 
-void detail_rename_map(Map& m, std::string name) { m.name_ = std::move(name); }
+void detail_rename_map(Map& m, std::string name) { m.s_->name = std::move(name); }
+
+Result<Map> Map::dup() const {
+    auto fd = sys::dup_fd(s_->fd.get());
+    if (!fd) return std::move(fd).error().context(format("map '%s': dup", s_->name.c_str()));
+    return make(std::move(*fd), s_->name, s_->type, s_->key_size, s_->value_size, s_->max_entries, s_->flags);
+}
 
 Result<Map> Map::from_fd(UniqueFd fd) {
     sys::MapInfoRaw info{};
     std::uint32_t len = sizeof info;
     if (auto r = sys::obj_get_info_by_fd(fd.get(), &info, len); !r) return std::move(r).error().context("open map");
     std::string name(info.name, strnlen(info.name, sizeof info.name));
-    return Map(std::move(fd), std::move(name), static_cast<MapType>(info.type), info.key_size, info.value_size,
-               info.max_entries, info.map_flags);
+    return make(std::move(fd), std::move(name), static_cast<MapType>(info.type), info.key_size, info.value_size,
+                info.max_entries, info.map_flags);
 }
 
 Result<Map> Map::from_pin(const char* path) {
@@ -140,68 +144,73 @@ Result<Map> Map::from_id(std::uint32_t id) {
 }
 
 Result<void> Map::check_sizes(std::size_t key, std::size_t value, bool need_value) const {
-    if (key != key_size_)
-        return Error(Errc::InvalidArgument,
-                     format("map '%s': key of %zu bytes, the map's keys are %u bytes", name_.c_str(), key, key_size_));
-    if (need_value && value != value_buf_size_)
-        return Error(Errc::InvalidArgument, format("map '%s': value buffer of %zu bytes, expected %zu", name_.c_str(),
-                                                   value, value_buf_size_));
+    if (key != s_->key_size)
+        return Error(Errc::InvalidArgument, format("map '%s': key of %zu bytes, the map's keys are %u bytes",
+                                                   s_->name.c_str(), key, s_->key_size));
+    if (need_value && value != s_->value_buf_size)
+        return Error(Errc::InvalidArgument, format("map '%s': value buffer of %zu bytes, expected %zu",
+                                                   s_->name.c_str(), value, s_->value_buf_size));
     return {};
 }
 
-Result<void> Map::lookup(std::span<const std::byte> key, std::span<std::byte> value) const {
+Result<bool> Map::lookup(std::span<const std::byte> key, std::span<std::byte> value) const {
     EBPF_TRY(check_sizes(key.size(), value.size(), true));
-    auto r = sys::map_lookup_elem(fd_.get(), key.data(), value.data());
-    if (!r) return std::move(r).error().context(format("map '%s': lookup", name_.c_str()));
-    return {};
+    auto r = sys::map_lookup_elem(s_->fd.get(), key.data(), value.data());
+    if (!r) return std::move(r).error().context(format("map '%s': lookup", s_->name.c_str()));
+    return r;
 }
 
 Result<void> Map::update(std::span<const std::byte> key, std::span<const std::byte> value, UpdateFlags flags) const {
     EBPF_TRY(check_sizes(key.size(), value.size(), true));
-    auto r = sys::map_update_elem(fd_.get(), key.data(), value.data(), static_cast<std::uint64_t>(flags));
-    if (!r) return std::move(r).error().context(format("map '%s': update", name_.c_str()));
+    auto r = sys::map_update_elem(s_->fd.get(), key.data(), value.data(), static_cast<std::uint64_t>(flags));
+    if (!r) {
+        Error e = std::move(r).error();
+        if (e.sys_errno() == E2BIG)
+            e.context(format("the map is full (max_entries %u)", s_->max_entries));
+        return std::move(e).context(format("map '%s': update", s_->name.c_str()));
+    }
     return {};
 }
 
-Result<void> Map::erase(std::span<const std::byte> key) const {
+Result<bool> Map::erase(std::span<const std::byte> key) const {
     EBPF_TRY(check_sizes(key.size(), 0, false));
-    auto r = sys::map_delete_elem(fd_.get(), key.data());
-    if (!r) return std::move(r).error().context(format("map '%s': delete", name_.c_str()));
-    return {};
+    auto r = sys::map_delete_elem(s_->fd.get(), key.data());
+    if (!r) return std::move(r).error().context(format("map '%s': delete", s_->name.c_str()));
+    return r;
 }
 
-Result<void> Map::lookup_and_erase(std::span<const std::byte> key, std::span<std::byte> value) const {
-    // Queues and stacks have no key: accept an empty key span for them.
-    if (!(key.empty() && key_size_ == 0)) EBPF_TRY(check_sizes(key.size(), value.size(), true));
-    auto r = sys::map_lookup_and_delete_elem(fd_.get(), key.empty() ? nullptr : key.data(), value.data());
-    if (!r) return std::move(r).error().context(format("map '%s': lookup and delete", name_.c_str()));
-    return {};
+Result<bool> Map::lookup_and_erase(std::span<const std::byte> key, std::span<std::byte> value) const {
+    // Queues and stacks have no key (key_size 0): they take an empty key span. The value is always checked.
+    EBPF_TRY(check_sizes(key.size(), value.size(), true));
+    auto r = sys::map_lookup_and_delete_elem(s_->fd.get(), key.empty() ? nullptr : key.data(), value.data());
+    if (!r) return std::move(r).error().context(format("map '%s': lookup and delete", s_->name.c_str()));
+    return r;
 }
 
 Result<bool> Map::next_key(std::span<const std::byte> key, std::span<std::byte> next) const {
     if (!key.empty()) EBPF_TRY(check_sizes(key.size(), 0, false));
     EBPF_TRY(check_sizes(next.size(), 0, false));
-    auto r = sys::map_get_next_key(fd_.get(), key.empty() ? nullptr : key.data(), next.data());
-    if (!r) return std::move(r).error().context(format("map '%s': next key", name_.c_str()));
-    return *r;
+    auto r = sys::map_get_next_key(s_->fd.get(), key.empty() ? nullptr : key.data(), next.data());
+    if (!r) return std::move(r).error().context(format("map '%s': next key", s_->name.c_str()));
+    return r;
 }
 
 Result<void> Map::freeze() const {
-    auto r = sys::map_freeze(fd_.get());
-    if (!r) return std::move(r).error().context(format("map '%s': freeze", name_.c_str()));
+    auto r = sys::map_freeze(s_->fd.get());
+    if (!r) return std::move(r).error().context(format("map '%s': freeze", s_->name.c_str()));
     return {};
 }
 
 Result<void> Map::pin(const char* path) const {
-    auto r = sys::obj_pin(fd_.get(), path);
-    if (!r) return std::move(r).error().context(format("map '%s': pin at %s", name_.c_str(), path));
+    auto r = sys::obj_pin(s_->fd.get(), path);
+    if (!r) return std::move(r).error().context(format("map '%s': pin at %s", s_->name.c_str(), path));
     return {};
 }
 
 Result<MapInfo> Map::info() const {
     sys::MapInfoRaw raw{};
     std::uint32_t len = sizeof raw;
-    EBPF_TRY(sys::obj_get_info_by_fd(fd_.get(), &raw, len));
+    EBPF_TRY(sys::obj_get_info_by_fd(s_->fd.get(), &raw, len));
     MapInfo i;
     i.type = static_cast<MapType>(raw.type);
     i.id = raw.id;
@@ -211,6 +220,8 @@ Result<MapInfo> Map::info() const {
     i.flags = raw.map_flags;
     i.map_extra = raw.map_extra;
     i.btf_id = raw.btf_id;
+    i.btf_key_type_id = raw.btf_key_type_id;
+    i.btf_value_type_id = raw.btf_value_type_id;
     i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
     return i;
 }
@@ -228,6 +239,11 @@ Result<void> check_map_view(const Map& map, std::initializer_list<MapType> types
                      format("map '%s' has %u-byte keys and %u-byte values; the %s view uses %zu and %zu",
                             map.name().c_str(), map.key_size(), map.value_size(), view_name, key_size, value_size));
     return {};
+}
+
+Error index_out_of_range(const Map& map, std::uint32_t index) {
+    return Error(Errc::InvalidArgument, format("map '%s': index %u is out of range (the array has %u elements)",
+                                               map.name().c_str(), index, map.max_entries()));
 }
 
 }  // namespace detail

@@ -105,6 +105,7 @@ public:
                 prog.kern_version = p_.out.kern_version;
                 if (auto m = match_section(secname)) {
                     prog.type = m->def->type;
+                    prog.kind = m->def->kind;
                     prog.expected_attach_type = m->def->attach;
                     prog.attach_to = std::string(m->attach_to);
                     if (m->def->flags & kSecSleepable) prog.flags |= kProgSleepable;

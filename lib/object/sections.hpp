@@ -25,6 +25,7 @@ enum SectionFlags : std::uint32_t {
 struct SectionDef {
     std::string_view pattern;  // "kprobe+" (exact or "/..."), "tp/" (must have "/..."), "xdp" (exact)
     ProgramType type;
+    ProgramKind kind;
     std::optional<AttachType> attach;
     std::uint32_t flags;
 };

@@ -1,27 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include <ebpf/programs/cgroup_skb.hpp>
 
-#include <fcntl.h>
-
-#include "base/try.hpp"
-
 namespace ebpf {
 
-Result<CgroupSkb> CgroupSkb::from(Program& p) {
-    EBPF_TRY(check_program_type(p, kType, "CgroupSkb"));
-    return CgroupSkb(p);
+namespace {
+AttachType attach_type(CgroupSkbAttachType t) {
+    return t == CgroupSkbAttachType::Ingress ? AttachType::CgroupInetIngress : AttachType::CgroupInetEgress;
 }
+}  // namespace
 
 Result<Link> CgroupSkb::attach(FdRef cgroup, CgroupSkbAttachType type, const CgroupAttachOptions& options) const {
-    const AttachType at =
-        type == CgroupSkbAttachType::Ingress ? AttachType::CgroupInetIngress : AttachType::CgroupInetEgress;
-    return attach_cgroup(*prog_, cgroup, at, options);
+    return attach_cgroup(prog_, cgroup, attach_type(type), options);
 }
 
 Result<Link> CgroupSkb::attach(const char* cgroup_path, CgroupSkbAttachType type,
                                const CgroupAttachOptions& options) const {
-    EBPF_TRY_ASSIGN(const UniqueFd fd, UniqueFd::open(cgroup_path, O_DIRECTORY));
-    return attach(fd, type, options);
+    return attach_cgroup(prog_, cgroup_path, attach_type(type), options);
 }
 
 }  // namespace ebpf

@@ -7,8 +7,11 @@
 #include <cstring>
 
 #include "base/format.hpp"
+#include "base/kernel_name.hpp"
 #include "base/try.hpp"
 #include "object/insn.hpp"
+#include "object/sections.hpp"
+#include "programs/target_btf.hpp"
 #include "object/verifier_log.hpp"
 #include "sys/bpf.hpp"
 #include "sys/info.hpp"
@@ -24,14 +27,24 @@ constexpr std::uint32_t kMinLogSize = 128;  // kernels refuse smaller log buffer
 constexpr std::uint32_t kMaxLogSize = 64u << 20;  // verifier logs of huge programs can reach tens of MiB
 constexpr int kEagainRetries = 5;
 
-// The kernel truncates names to 15 chars and allows only [A-Za-z0-9_.].
 void copy_name(char (&dst)[16], std::string_view name) {
-    std::size_t n = 0;
-    for (char c : name) {
-        if (n == sizeof dst - 1) break;
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                        c == '.';
-        dst[n++] = ok ? c : '_';
+    const std::string k = detail::kernel_object_name(name);
+    std::memcpy(dst, k.data(), k.size());
+}
+
+// Kinds whose target is a BTF object named by attach_target, found when the program is loaded.
+bool btf_attached(ProgramKind k) noexcept {
+    switch (k) {
+    case ProgramKind::TpBtf:
+    case ProgramKind::Fentry:
+    case ProgramKind::Fexit:
+    case ProgramKind::FmodRet:
+    case ProgramKind::Fsession:
+    case ProgramKind::Lsm:
+    case ProgramKind::LsmCgroup:
+    case ProgramKind::Iter:
+    case ProgramKind::Freplace: return true;
+    default: return false;
     }
 }
 
@@ -69,22 +82,126 @@ Result<Program> Program::prepare(ProgramDef def) {
                      format("program '%s' (section '%s') has no program type: the section name is not one ebpf-cxx "
                             "knows; set the type explicitly",
                             def.name.c_str(), def.section.c_str()));
-    Program p;
-    p.def_ = std::move(def);
-    return p;
+    if (def.kind == ProgramKind::Unknown && !def.section.empty()) {
+        // A hand-made definition with a libbpf section name gets the kind (and target) the loader would give it.
+        if (auto m = detail::match_section(def.section); m && m->def->type == def.type) {
+            def.kind = m->def->kind;
+            if (def.attach_target.empty()) def.attach_target = std::string(m->attach_to);
+        }
+    }
+    auto st = std::make_shared<detail::ProgramState>();
+    st->def = std::move(def);
+    return Program(std::move(st));
 }
 
 Program Program::unloadable(ProgramDef def, Error why) {
-    Program p;
-    p.def_ = std::move(def);
-    p.unloadable_ = std::move(why);
-    return p;
+    auto st = std::make_shared<detail::ProgramState>();
+    st->def = std::move(def);
+    st->unloadable = std::move(why);
+    return Program(std::move(st));
+}
+
+Result<void> Program::require_unloaded(const char* what) const {
+    if (loaded())
+        return Error(Errc::InvalidArgument,
+                     format("program '%s' is already loaded: %s can only be changed before load()",
+                            s_->def.name.c_str(), what));
+    return {};
+}
+
+Result<void> Program::set_attach_target(std::string_view target) {
+    EBPF_TRY(require_unloaded("its attach target"));
+    ProgramDef& d = s_->def;
+    d.attach_target = std::string(target);
+    // Found again at load, against the new name.
+    d.attach_btf_id = 0;
+    d.attach_btf_obj.reset();
+    d.attach_prog.reset();
+    return {};
+}
+
+Result<void> Program::set_attach_target(const Program& target, std::string_view function) {
+    EBPF_TRY(require_unloaded("its attach target"));
+    ProgramDef& d = s_->def;
+    const bool ok_kind = d.kind == ProgramKind::Freplace || d.kind == ProgramKind::Fentry ||
+                         d.kind == ProgramKind::Fexit || d.kind == ProgramKind::FmodRet ||
+                         (d.kind == ProgramKind::Unknown && (d.type == ProgramType::Ext || d.type == ProgramType::Tracing));
+    if (!ok_kind)
+        return Error(Errc::InvalidArgument,
+                     format("program '%s' is a %.*s program: only freplace, fentry, fexit and fmod_ret programs can "
+                            "target another BPF program",
+                            d.name.c_str(), EBPF_SV(to_string(d.kind))));
+    if (!target.loaded())
+        return Error(Errc::InvalidArgument, format("program '%s': its target program '%s' must be loaded first",
+                                                   d.name.c_str(), target.name().c_str()));
+    d.attach_target = std::string(function);
+    d.attach_btf_id = 0;
+    d.attach_btf_obj.reset();
+    d.attach_prog = target.shared_fd();
+    return {};
+}
+
+Result<void> Program::set_type(ProgramType type) {
+    EBPF_TRY(require_unloaded("its type"));
+    s_->def.type = type;
+    return {};
+}
+
+Result<void> Program::set_expected_attach_type(std::optional<AttachType> type) {
+    EBPF_TRY(require_unloaded("its expected attach type"));
+    s_->def.expected_attach_type = type;
+    return {};
+}
+
+Result<void> Program::set_ifindex(std::uint32_t ifindex) {
+    EBPF_TRY(require_unloaded("its device"));
+    s_->def.ifindex = ifindex;
+    return {};
+}
+
+Result<void> Program::set_flags(std::uint32_t flags) {
+    EBPF_TRY(require_unloaded("its load flags"));
+    s_->def.flags = flags;
+    return {};
+}
+
+Result<void> Program::set_log_level(std::uint32_t level) {
+    EBPF_TRY(require_unloaded("its log level"));
+    s_->def.log_level = level;
+    return {};
+}
+
+Result<void> Program::resolve_attach_target() {
+    ProgramDef& d = s_->def;
+    auto where = [&] {
+        return format("program '%s' (%.*s): attach target", d.name.c_str(), EBPF_SV(to_string(d.kind)));
+    };
+    if (d.attach_target.empty())
+        return Error(Errc::InvalidArgument,
+                     format("%s: none named; use SEC(\"%.*s/<target>\") or set_attach_target()", where().c_str(),
+                            EBPF_SV(to_string(d.kind))));
+    if (d.attach_prog) {
+        auto id = detail::find_program_func(d.attach_prog->get(), d.attach_target);
+        if (!id) return std::move(id).error().context(where());
+        d.attach_btf_id = *id;
+        return {};
+    }
+    if (d.kind == ProgramKind::Freplace)
+        return Error(Errc::InvalidArgument,
+                     format("%s: freplace needs the program it replaces a function of: call "
+                            "set_attach_target(target_program, \"%s\") before load()",
+                            where().c_str(), d.attach_target.c_str()));
+    if (!d.resolver)
+        return Error(Errc::NotSupported, format("%s '%s': no way to find its BTF id (set ProgramDef::attach_btf_id)",
+                                                where().c_str(), d.attach_target.c_str()));
+    return d.resolver->resolve(d);
 }
 
 Result<void> Program::load() {
     if (loaded()) return {};
-    if (unloadable_) return *unloadable_;
-    const ProgramDef& d = def_;
+    if (s_->unloadable) return *s_->unloadable;
+    if (btf_attached(s_->def.kind) && s_->def.attach_btf_id == 0) EBPF_TRY(resolve_attach_target());
+    ProgramDef& d = s_->def;
     LoadBuffers buf;
     buf.insns = detail::encode_instructions(d.instructions);
     const bool with_btf = d.btf && d.btf->valid() && !d.func_info.empty();
@@ -102,6 +219,7 @@ Result<void> Program::load() {
     a.license = sys::ptr_to_u64(d.license.c_str());
     a.kern_version = d.kern_version;
     a.prog_flags = d.flags;
+    a.prog_ifindex = d.ifindex;
     copy_name(a.prog_name, d.name);
     if (d.expected_attach_type) a.expected_attach_type = static_cast<std::uint32_t>(*d.expected_attach_type);
     if (with_btf) {
@@ -136,8 +254,11 @@ Result<void> Program::load() {
         a.log_true_size = 0;
         auto fd = sys::prog_load(a);
         if (fd) {
-            fd_ = std::move(*fd);
-            log_ = level ? std::string(log.c_str()) : std::string();
+            s_->fd = std::move(*fd);
+            s_->log = level ? std::string(log.c_str()) : std::string();
+            // The kernel holds the maps now; our references would only keep fds open.
+            d.map_fds.clear();
+            d.map_fds.shrink_to_fit();
             return {};
         }
         const int err = fd.error().sys_errno();
@@ -178,14 +299,15 @@ Result<void> Program::load() {
 
 Result<void> Program::require_loaded(const char* what) const {
     if (!loaded())
-        return Error(Errc::InvalidArgument, format("program '%s': %s needs a loaded program", def_.name.c_str(), what));
+        return Error(Errc::InvalidArgument,
+                     format("program '%s': %s needs a loaded program", s_->def.name.c_str(), what));
     return {};
 }
 
 Result<void> Program::pin(const char* path) const {
     EBPF_TRY(require_loaded("pin"));
-    auto r = sys::obj_pin(fd_.get(), path);
-    if (!r) return std::move(r).error().context(format("program '%s': pin at %s", def_.name.c_str(), path));
+    auto r = sys::obj_pin(s_->fd.get(), path);
+    if (!r) return std::move(r).error().context(format("program '%s': pin at %s", s_->def.name.c_str(), path));
     return {};
 }
 
@@ -193,7 +315,7 @@ Result<ProgramInfo> Program::info() const {
     EBPF_TRY(require_loaded("info"));
     sys::ProgInfoRaw raw{};
     std::uint32_t len = sizeof raw;
-    EBPF_TRY(sys::obj_get_info_by_fd(fd_.get(), &raw, len));
+    EBPF_TRY(sys::obj_get_info_by_fd(s_->fd.get(), &raw, len));
     ProgramInfo i;
     i.map_ids.resize(raw.nr_map_ids);
     if (raw.nr_map_ids) {
@@ -203,7 +325,7 @@ Result<ProgramInfo> Program::info() const {
         raw.nr_map_ids = n;
         raw.map_ids = sys::ptr_to_u64(i.map_ids.data());
         len = sizeof raw;
-        EBPF_TRY(sys::obj_get_info_by_fd(fd_.get(), &raw, len));
+        EBPF_TRY(sys::obj_get_info_by_fd(s_->fd.get(), &raw, len));
         i.map_ids.resize(std::min(n, raw.nr_map_ids));
     }
     i.type = static_cast<ProgramType>(raw.type);
@@ -222,7 +344,7 @@ Result<ProgramInfo> Program::info() const {
 Result<TestRunResult> Program::test_run(const TestRunOptions& o) const {
     EBPF_TRY(require_loaded("test_run"));
     sys::TestRunAttr a{};
-    a.prog_fd = static_cast<std::uint32_t>(fd_.get());
+    a.prog_fd = static_cast<std::uint32_t>(s_->fd.get());
     a.data_in = sys::ptr_to_u64(o.data_in.data());
     a.data_size_in = static_cast<std::uint32_t>(o.data_in.size());
     a.data_out = sys::ptr_to_u64(o.data_out.data());
@@ -235,17 +357,18 @@ Result<TestRunResult> Program::test_run(const TestRunOptions& o) const {
     a.flags = o.flags;
     a.cpu = o.cpu;
     if (auto r = sys::prog_test_run(a); !r)
-        return std::move(r).error().context(format("program '%s': test run", def_.name.c_str()));
+        return std::move(r).error().context(format("program '%s': test run", s_->def.name.c_str()));
     return TestRunResult{a.retval, a.duration, a.data_size_out, a.ctx_size_out};
 }
 
 Result<Program> Program::from_fd(UniqueFd fd) {
-    Program p;
-    p.fd_ = std::move(fd);
+    auto st = std::make_shared<detail::ProgramState>();
+    st->fd = std::move(fd);
+    Program p(std::move(st));
     auto info = p.info();
     if (!info) return std::move(info).error().context("open program");
-    p.def_.name = info->name;
-    p.def_.type = info->type;
+    p.s_->def.name = info->name;
+    p.s_->def.type = info->type;
     return p;
 }
 
@@ -259,14 +382,6 @@ Result<Program> Program::from_id(std::uint32_t id) {
     auto fd = sys::get_fd_by_id(sys::Cmd::ProgGetFdById, id);
     if (!fd) return std::move(fd).error().context(format("open program id %u", id));
     return from_fd(std::move(*fd));
-}
-
-Result<void> check_program_type(const Program& p, ProgramType type, const char* view_name) {
-    if (p.type() != type)
-        return Error(Errc::InvalidArgument,
-                     format("program '%s' is a %.*s program (section '%s'); %s needs %.*s", p.name().c_str(),
-                            EBPF_SV(to_string(p.type())), p.section().c_str(), view_name, EBPF_SV(to_string(type))));
-    return {};
 }
 
 }  // namespace ebpf

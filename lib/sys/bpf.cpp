@@ -29,12 +29,29 @@ const char* cmd_name(Cmd cmd) noexcept {
     return i < sizeof names / sizeof names[0] ? names[i] : "BPF_UNKNOWN_CMD";
 }
 
-Result<long> bpf(Cmd cmd, void* attr, std::size_t size) noexcept {
+namespace {
+// bpf(2) without building an Error: returns the result, or -errno. For calls whose common "failure" is an
+// answer (a missing key), so the hot path allocates nothing.
+long bpf_raw(Cmd cmd, void* attr, std::size_t size) noexcept {
     long r;
     do {
         r = syscall_entry(SYS_bpf, static_cast<long>(cmd), reinterpret_cast<long>(attr), static_cast<long>(size), 0, 0);
     } while (r < 0 && errno == EINTR);
-    if (r < 0) return Error::from_errno(errno, cmd_name(cmd));
+    return r < 0 ? -errno : r;
+}
+
+// bpf(2) for calls that answer "no such element" with ENOENT: false then, an Error for anything else.
+Result<bool> bpf_found(Cmd cmd, void* attr, std::size_t size) noexcept {
+    const long r = bpf_raw(cmd, attr, size);
+    if (r >= 0) return true;
+    if (r == -ENOENT) return false;
+    return Error::from_errno(static_cast<int>(-r), cmd_name(cmd));
+}
+}  // namespace
+
+Result<long> bpf(Cmd cmd, void* attr, std::size_t size) noexcept {
+    const long r = bpf_raw(cmd, attr, size);
+    if (r < 0) return Error::from_errno(static_cast<int>(-r), cmd_name(cmd));
     return r;
 }
 
@@ -68,13 +85,13 @@ Result<void> run(Cmd cmd, Attr& attr) noexcept {
 
 Result<UniqueFd> map_create(MapCreateAttr& attr) noexcept { return bpf_fd(Cmd::MapCreate, &attr, sizeof attr); }
 
-Result<void> map_lookup_elem(int map_fd, const void* key, void* value, std::uint64_t flags) noexcept {
+Result<bool> map_lookup_elem(int map_fd, const void* key, void* value, std::uint64_t flags) noexcept {
     MapElemAttr a{};
     a.map_fd = static_cast<u32>(map_fd);
     a.key = ptr_to_u64(key);
     a.value = ptr_to_u64(value);
     a.flags = flags;
-    return run(Cmd::MapLookupElem, a);
+    return bpf_found(Cmd::MapLookupElem, &a, sizeof a);
 }
 
 Result<void> map_update_elem(int map_fd, const void* key, const void* value, std::uint64_t flags) noexcept {
@@ -86,21 +103,20 @@ Result<void> map_update_elem(int map_fd, const void* key, const void* value, std
     return run(Cmd::MapUpdateElem, a);
 }
 
-Result<void> map_delete_elem(int map_fd, const void* key) noexcept {
+Result<bool> map_delete_elem(int map_fd, const void* key) noexcept {
     MapElemAttr a{};
     a.map_fd = static_cast<u32>(map_fd);
     a.key = ptr_to_u64(key);
-    auto r = bpf(Cmd::MapDeleteElem, &a, offsetof(MapElemAttr, value));
-    if (!r) return std::move(r).error();
-    return {};
+    return bpf_found(Cmd::MapDeleteElem, &a, offsetof(MapElemAttr, value));
 }
 
-Result<void> map_lookup_and_delete_elem(int map_fd, const void* key, void* value) noexcept {
+Result<bool> map_lookup_and_delete_elem(int map_fd, const void* key, void* value, std::uint64_t flags) noexcept {
     MapElemAttr a{};
     a.map_fd = static_cast<u32>(map_fd);
     a.key = ptr_to_u64(key);
     a.value = ptr_to_u64(value);
-    return run(Cmd::MapLookupAndDeleteElem, a);
+    a.flags = flags;
+    return bpf_found(Cmd::MapLookupAndDeleteElem, &a, sizeof a);
 }
 
 Result<bool> map_get_next_key(int map_fd, const void* key, void* next_key) noexcept {
@@ -108,12 +124,7 @@ Result<bool> map_get_next_key(int map_fd, const void* key, void* next_key) noexc
     a.map_fd = static_cast<u32>(map_fd);
     a.key = ptr_to_u64(key);
     a.value = ptr_to_u64(next_key);
-    auto r = bpf(Cmd::MapGetNextKey, &a, offsetof(MapElemAttr, flags));
-    if (!r) {
-        if (r.error().sys_errno() == ENOENT) return false;
-        return std::move(r).error();
-    }
-    return true;
+    return bpf_found(Cmd::MapGetNextKey, &a, offsetof(MapElemAttr, flags));
 }
 
 Result<void> map_freeze(int map_fd) noexcept {

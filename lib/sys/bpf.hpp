@@ -65,11 +65,11 @@ Result<UniqueFd> adopt_fd(int fd) noexcept;
 Result<UniqueFd> dup_fd(int fd) noexcept;
 
 Result<UniqueFd> map_create(MapCreateAttr& attr) noexcept;
-// ENOENT (no such key) is reported as Errc::NotFound.
-Result<void> map_lookup_elem(int map_fd, const void* key, void* value, std::uint64_t flags = 0) noexcept;
+// ENOENT (no such key, empty queue) is an answer, not an error: false, and nothing is allocated.
+Result<bool> map_lookup_elem(int map_fd, const void* key, void* value, std::uint64_t flags = 0) noexcept;
 Result<void> map_update_elem(int map_fd, const void* key, const void* value, std::uint64_t flags = 0) noexcept;
-Result<void> map_delete_elem(int map_fd, const void* key) noexcept;
-Result<void> map_lookup_and_delete_elem(int map_fd, const void* key, void* value) noexcept;
+Result<bool> map_delete_elem(int map_fd, const void* key) noexcept;
+Result<bool> map_lookup_and_delete_elem(int map_fd, const void* key, void* value, std::uint64_t flags = 0) noexcept;
 // Writes the key after `key` (or the first key when key is null); false at the end of the map.
 Result<bool> map_get_next_key(int map_fd, const void* key, void* next_key) noexcept;
 Result<void> map_freeze(int map_fd) noexcept;

@@ -49,7 +49,9 @@ Result<void> journey(const std::string& pin_root, const test::TempCgroup& cg) {
     if (!prog) return std::move(prog).error();
     auto link = prog->attach(cg.path().c_str(), CgroupSkbAttachType::Egress);
     if (!link) return std::move(link).error();
-    return link->detach();
+    auto detached = link->detach();
+    if (!detached) return std::move(detached).error();
+    return {};
 }
 
 bool names_a_step(std::string_view msg) {

@@ -113,7 +113,11 @@ TEST_CASE("the BPF_PROG_ATTACH fallback attaches and detaches", "[cgroup_skb]") 
             std::uint32_t attr[5] = {static_cast<std::uint32_t>(target->get()),
                                      static_cast<std::uint32_t>(prog.get()), static_cast<std::uint32_t>(type), 2, 0};
             REQUIRE(::syscall(SYS_bpf, 8 /* BPF_PROG_ATTACH */, attr, sizeof attr) == 0);
-            return Link(detail::make_prog_attach_link(std::move(*target), std::move(prog), type));
+            Link::Parts parts;
+            parts.resources.push_back(
+                detail::prog_attach_resource(std::move(*target), std::move(prog), type, cg.path()));
+            parts.description = "test attachment";
+            return Link(std::move(parts));
         }();
         CHECK_FALSE(link.is_bpf_link());
         REQUIRE(cg.join());

@@ -3,11 +3,15 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include <ebpf/ebpf.hpp>
 
 #include "support/kernel.hpp"
+#include "support/objects.hpp"
 
 using namespace ebpf;
 
@@ -35,15 +39,21 @@ TEST_CASE("HashMap: insert, get, remove, iterate", "[maps]") {
     for (std::uint32_t i = 0; i < 10; ++i) REQUIRE(h->insert({i, 1, 2}, i * 100));
     auto v = h->get({7, 1, 2});
     REQUIRE(v);
-    CHECK(*v == 700);
+    REQUIRE(*v);
+    CHECK(**v == 700);
+    // A missing key is an empty optional, not an error.
     auto missing = h->get({7, 9, 9});
-    REQUIRE_FALSE(missing);
-    CHECK(missing.error().code() == Errc::NotFound);
+    REQUIRE(missing);
+    CHECK_FALSE(missing->has_value());
     auto keys = h->keys();
     REQUIRE(keys);
     CHECK(keys->size() == 10);
-    REQUIRE(h->remove({3, 1, 2}));
-    CHECK(h->remove({3, 1, 2}).error().code() == Errc::NotFound);
+    auto removed = h->remove({3, 1, 2});
+    REQUIRE(removed);
+    CHECK(*removed);
+    auto removed_again = h->remove({3, 1, 2});
+    REQUIRE(removed_again);
+    CHECK_FALSE(*removed_again);
     auto entries = h->entries();
     REQUIRE(entries);
     CHECK(entries->size() == 9);
@@ -57,6 +67,94 @@ TEST_CASE("HashMap: insert, get, remove, iterate", "[maps]") {
     auto full = h->insert({200, 0, 0}, 0);
     REQUIRE_FALSE(full);
     CHECK(full.error().sys_errno() == E2BIG);
+    CHECK(full.error().code() == Errc::ResourceLimit);
+    CHECK(std::string(full.error().message()).find("the map is full (max_entries 16)") != std::string::npos);
+    // Exist only updates what is there.
+    auto absent = h->insert({999, 0, 0}, 1, UpdateFlags::Exist);
+    REQUIRE_FALSE(absent);
+    CHECK(absent.error().code() == Errc::NotFound);
+}
+
+TEST_CASE("UpdateFlags combine; F_LOCK needs a spin lock in the value", "[maps]") {
+    constexpr UpdateFlags both = UpdateFlags::Exist | UpdateFlags::Lock;
+    static_assert(static_cast<std::uint64_t>(both) == 6);
+    static_assert((both & UpdateFlags::Lock) == UpdateFlags::Lock);
+    auto m = Map::create(spec_of(MapType::Hash, 4, 8, 4));
+    REQUIRE(m);
+    auto h = HashMap<std::uint32_t, std::uint64_t>::from(*m);
+    REQUIRE(h->insert(1, 1));
+    // The value has no struct bpf_spin_lock (and the map no BTF): the kernel refuses BPF_F_LOCK.
+    auto r = h->insert(1, 2, both);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == Errc::InvalidArgument);
+}
+
+TEST_CASE("HashMap::keys() ends even while the map changes underneath", "[maps]") {
+    auto m = Map::create(spec_of(MapType::Hash, 4, 4, 64));
+    REQUIRE(m);
+    auto h = HashMap<std::uint32_t, std::uint32_t>::from(*m);
+    for (std::uint32_t i = 0; i < 64; ++i) REQUIRE(h->insert(i, i));
+    // A writer deletes and re-inserts keys: walks restart from the first key whenever theirs vanishes.
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+        std::uint32_t i = 0;
+        while (!stop.load()) {
+            (void)h->remove(i % 64);
+            (void)h->insert(i % 64, i);
+            ++i;
+        }
+    });
+    for (int round = 0; round < 200; ++round) {
+        auto keys = h->keys();
+        REQUIRE(keys);
+        CHECK(keys->size() <= 64);  // bounded by max_entries, whatever the kernel did
+    }
+    stop = true;
+    writer.join();
+}
+
+TEST_CASE("queue pop checks the value size even without a key", "[maps]") {
+    auto q = Map::create(spec_of(MapType::Queue, 0, 8, 4));
+    REQUIRE(q);
+    const std::uint64_t v = 7;
+    REQUIRE(q->update({}, as_bytes_of(v)));
+    std::uint32_t small = 0;
+    auto bad = q->lookup_and_erase({}, as_writable_bytes_of(small));
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().code() == Errc::InvalidArgument);
+    std::uint64_t out = 0;
+    auto popped = q->lookup_and_erase({}, as_writable_bytes_of(out));
+    REQUIRE(popped);
+    CHECK(*popped);
+    CHECK(out == 7);
+    auto empty = q->lookup_and_erase({}, as_writable_bytes_of(out));
+    REQUIRE(empty);
+    CHECK_FALSE(*empty);  // an empty queue is an answer, not an error
+}
+
+TEST_CASE("a map view outlives its Object and moves into a thread", "[maps]") {
+    std::optional<HashMap<std::uint32_t, std::uint64_t>> view;
+    std::optional<Array<std::uint64_t>> counts;
+    {
+        auto obj = Object::load_file(test::obj_path("cgroup_skb_counter.bpf.o").c_str());
+        REQUIRE(obj);
+        auto c = obj->map<Array<std::uint64_t>>("counts");
+        REQUIRE(c);
+        counts.emplace(std::move(*c));
+        auto taken = obj->take_map("counts");  // taking it out: the Object no longer has it
+        REQUIRE(taken);
+        auto gone = obj->map("counts");
+        REQUIRE_FALSE(gone);
+        CHECK(std::string(gone.error().message()).find("was taken out") != std::string::npos);
+        auto h = Map::create(spec_of(MapType::Hash, 4, 8, 4));
+        REQUIRE(h);
+        view.emplace(*HashMap<std::uint32_t, std::uint64_t>::from(*h));
+    }  // the Object and the Map handles are gone; the views keep their maps open
+    REQUIRE(counts->set(1, 5));
+    CHECK(*counts->get(1) == 5);
+    std::thread t([v = *view] { REQUIRE(v.insert(3, 33)); });
+    t.join();
+    CHECK(**view->get(3) == 33);
 }
 
 TEST_CASE("Array: get, set, values", "[maps]") {
@@ -73,7 +171,12 @@ TEST_CASE("Array: get, set, values", "[maps]") {
     CHECK(*all == std::vector<std::uint64_t>{0, 0, 42, 0});
     auto oob = a->get(4);
     REQUIRE_FALSE(oob);
-    CHECK(oob.error().code() == Errc::NotFound);
+    CHECK(oob.error().code() == Errc::InvalidArgument);
+    CHECK(std::string(oob.error().message()).find("index 4 is out of range (the array has 4 elements)") !=
+          std::string::npos);
+    auto oob_set = a->set(9, 1);
+    REQUIRE_FALSE(oob_set);
+    CHECK(oob_set.error().code() == Errc::InvalidArgument);
 }
 
 TEST_CASE("typed views check type and sizes once", "[maps]") {
@@ -126,7 +229,7 @@ TEST_CASE("maps pin, reopen by pin and by id, and report info", "[maps]") {
     REQUIRE(opened);
     CHECK(opened->type() == MapType::Hash);
     CHECK(opened->name() == "pinned_one");
-    CHECK(*HashMap<std::uint32_t, std::uint32_t>::from(*opened)->get(5) == 55);
+    CHECK(**HashMap<std::uint32_t, std::uint32_t>::from(*opened)->get(5) == 55);
     auto info = m->info();
     REQUIRE(info);
     CHECK(info->max_entries == 8);

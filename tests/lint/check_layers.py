@@ -15,8 +15,8 @@ allowed = {
     "object": {"base", "elf", "btf"},
     "sys": {"base"},
     "maps": {"base", "sys"},
-    "programs": {"base", "sys", "object"},  # object/insn.hpp: instruction encoding is pure and shared
-    "links": {"base", "sys"},
+    "programs": {"base", "sys", "object", "btf", "links"},  # views attach through links; insn encoding from object
+    "links": {"base", "sys", "features"},  # mechanisms by fd; fallbacks decided by probes
     "features": {"base", "sys", "elf", "btf", "object"},  # elf: reading .BTF from a user-given ELF file
     "ringbuf": {"base", "sys", "maps"},
     "perf": {"base", "sys", "maps"},

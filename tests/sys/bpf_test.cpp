@@ -45,11 +45,15 @@ TEST_CASE("map commands round-trip values", "[sys]") {
     auto end = sys::map_get_next_key(fd->get(), &last, &next);
     REQUIRE(end);
     CHECK_FALSE(*end);
+    // An array index out of range: ENOENT, which the map layer reports as "not there" (false), not an error.
     const std::uint32_t bad = 17;
     auto r = sys::map_lookup_elem(fd->get(), &bad, &out);
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code() == Errc::NotFound);
-    CHECK(std::string(r.error().message()).find("BPF_MAP_LOOKUP_ELEM") == 0);
+    REQUIRE(r);
+    CHECK_FALSE(*r);
+    // Other failures are errors naming the command.
+    auto e = sys::map_lookup_elem(-1, &bad, &out);
+    REQUIRE_FALSE(e);
+    CHECK(std::string(e.error().message()).find("BPF_MAP_LOOKUP_ELEM") == 0);
     REQUIRE(sys::map_freeze(fd->get()));
     auto frozen = sys::map_update_elem(fd->get(), &key, &v);
     REQUIRE_FALSE(frozen);

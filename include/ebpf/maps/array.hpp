@@ -8,30 +8,35 @@
 
 namespace ebpf {
 
-// Array borrows a Map; it must not outlive it. V must match value_size.
+// Array shares ownership of its Map (see HashMap). V must match value_size.
+// Thread safety: as Map.
 // Kernel: ARRAY 3.19+. Elements cannot be deleted; they are zero until written.
 template <class V>
 class Array {
     static_assert(std::is_trivially_copyable_v<V>, "map values must be trivially copyable");
 
 public:
-    static Result<Array> from(Map& map) {
+    static Result<Array> from(const Map& map) {
         if (auto r = detail::check_map_view(map, {MapType::Array}, sizeof(std::uint32_t), sizeof(V), "Array"); !r)
             return std::move(r).error();
         return Array(map);
     }
 
-    Map& map() const noexcept { return *map_; }
-    std::uint32_t size() const noexcept { return map_->max_entries(); }
+    const Map& map() const noexcept { return map_; }
+    std::uint32_t size() const noexcept { return map_.max_entries(); }
 
     // Errors: InvalidArgument for an index >= size().
     Result<V> get(std::uint32_t index) const {
+        if (index >= size()) return detail::index_out_of_range(map_, index);
         V v{};
-        if (auto r = map_->lookup(as_bytes_of(index), as_writable_bytes_of(v)); !r) return std::move(r).error();
+        auto r = map_.lookup(as_bytes_of(index), as_writable_bytes_of(v));
+        if (!r) return std::move(r).error();
         return v;
     }
+    // Errors: InvalidArgument for an index >= size() or UpdateFlags::NoExist (array elements always exist).
     Result<void> set(std::uint32_t index, const V& value, UpdateFlags flags = UpdateFlags::Any) const {
-        return map_->update(as_bytes_of(index), as_bytes_of(value), flags);
+        if (index >= size()) return detail::index_out_of_range(map_, index);
+        return map_.update(as_bytes_of(index), as_bytes_of(value), flags);
     }
     // Every element in index order.
     Result<std::vector<V>> values() const {
@@ -46,8 +51,8 @@ public:
     }
 
 private:
-    explicit Array(Map& m) : map_(&m) {}
-    Map* map_;
+    explicit Array(const Map& m) : map_(m) {}
+    Map map_;
 };
 
 }  // namespace ebpf

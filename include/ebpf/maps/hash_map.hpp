@@ -2,6 +2,7 @@
 // HashMap<K, V>: a typed view of a BPF_MAP_TYPE_HASH or LRU_HASH map.
 #pragma once
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -9,8 +10,10 @@
 
 namespace ebpf {
 
-// HashMap borrows a Map; it must not outlive it. K and V must be trivially copyable and match the map's
-// key_size and value_size exactly (checked by from()).
+// HashMap shares ownership of its Map (a copy of the handle): it may outlive the Object it came from, and be
+// moved into another thread. Making one costs a reference-count increment; each operation is one bpf() call.
+// K and V must be trivially copyable and match the map's key_size and value_size exactly (checked by from()).
+// Thread safety: as Map: every operation may run concurrently with any other.
 // Kernel: HASH 3.19+, LRU_HASH 4.10+.
 template <class K, class V>
 class HashMap {
@@ -18,43 +21,49 @@ class HashMap {
                   "map keys and values must be trivially copyable");
 
 public:
-    static Result<HashMap> from(Map& map) {
+    // Errors: InvalidArgument when the map is not a hash map or the sizes differ.
+    static Result<HashMap> from(const Map& map) {
         if (auto r = detail::check_map_view(map, {MapType::Hash, MapType::LruHash}, sizeof(K), sizeof(V), "HashMap");
             !r)
             return std::move(r).error();
         return HashMap(map);
     }
 
-    Map& map() const noexcept { return *map_; }
+    const Map& map() const noexcept { return map_; }
 
-    // Errors: NotFound if the key is absent.
-    Result<V> get(const K& key) const {
+    // The value for `key`, or an empty optional when the key is absent (not an error; nothing is allocated).
+    Result<std::optional<V>> get(const K& key) const {
         V v{};
-        if (auto r = map_->lookup(as_bytes_of(key), as_writable_bytes_of(v)); !r) return std::move(r).error();
-        return v;
+        auto r = map_.lookup(as_bytes_of(key), as_writable_bytes_of(v));
+        if (!r) return std::move(r).error();
+        if (!*r) return std::optional<V>{};
+        return std::optional<V>(v);
     }
+    // Errors: Exists (NoExist), NotFound (Exist), ResourceLimit when the map is full.
     Result<void> insert(const K& key, const V& value, UpdateFlags flags = UpdateFlags::Any) const {
-        return map_->update(as_bytes_of(key), as_bytes_of(value), flags);
+        return map_.update(as_bytes_of(key), as_bytes_of(value), flags);
     }
-    // Errors: NotFound if the key is absent.
-    Result<void> remove(const K& key) const { return map_->erase(as_bytes_of(key)); }
+    // False when the key was not there.
+    Result<bool> remove(const K& key) const { return map_.erase(as_bytes_of(key)); }
 
-    // All keys at the time of the call. Keys deleted concurrently may be skipped, as with any BPF map walk.
+    // The keys, walking the map with BPF_MAP_GET_NEXT_KEY. The walk is bounded: it stops after max_entries()
+    // keys, so it always ends. The map may change underneath: keys added or removed during the walk may be
+    // missed, and when the key the walk stands on is deleted the kernel starts again from the first key, so
+    // some keys may then be listed twice (until the bound). For a consistent snapshot, stop the writers.
     Result<std::vector<K>> keys() const {
         std::vector<K> out;
         K k{};
-        bool first = true;
-        for (;;) {
+        for (std::uint32_t i = 0; i < map_.max_entries(); ++i) {
             K next{};
-            auto r = map_->next_key(first ? std::span<const std::byte>{} : as_bytes_of(k), as_writable_bytes_of(next));
+            auto r = map_.next_key(i == 0 ? std::span<const std::byte>{} : as_bytes_of(k), as_writable_bytes_of(next));
             if (!r) return std::move(r).error();
-            if (!*r) return out;
+            if (!*r) break;
             out.push_back(next);
             k = next;
-            first = false;
         }
+        return out;
     }
-    // Key/value pairs; entries removed between listing and reading are skipped.
+    // Key/value pairs (keys() then a lookup each); entries removed in between are skipped.
     Result<std::vector<std::pair<K, V>>> entries() const {
         auto ks = keys();
         if (!ks) return std::move(ks).error();
@@ -62,15 +71,15 @@ public:
         out.reserve(ks->size());
         for (const K& k : *ks) {
             auto v = get(k);
-            if (v) out.emplace_back(k, *v);
-            else if (v.error().code() != Errc::NotFound) return std::move(v).error();
+            if (!v) return std::move(v).error();
+            if (*v) out.emplace_back(k, **v);
         }
         return out;
     }
 
 private:
-    explicit HashMap(Map& m) : map_(&m) {}
-    Map* map_;
+    explicit HashMap(const Map& m) : map_(m) {}
+    Map map_;
 };
 
 }  // namespace ebpf
