@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Object BTF: parse .BTF and .BTF.ext, then fill in what clang leaves for the loader to decide: DATASEC sizes and
-// variable offsets (from the ELF sections and symbols) and hidden globals marked static.
+// variable offsets (from the ELF sections and symbols), and hidden globals (variables and subprograms) marked static.
 #include <algorithm>
+#include <set>
 
 #include "base/try.hpp"
 #include "object/parser.hpp"
@@ -63,6 +64,33 @@ Result<void> fix_datasec(ObjectParser& p, const btf::Type& ds) {
     return {};
 }
 
+// A global .text function with hidden (or internal) visibility cannot be called from another object, so, as libbpf
+// does, its BTF FUNC is made static: the verifier then checks it in each caller's context (argument types and
+// values as the caller passes them) instead of on its own, where a pointer argument is only "may be NULL".
+// libbpf's usdt.bpf.h relies on this (bpf_usdt_arg writes *res with no NULL check). Entry programs keep their
+// linkage. The first global FUNC of each name is patched, as libbpf does (names of global symbols are unique).
+void mark_hidden_subprogs_static(ObjectParser& p) {
+    if (!p.text_sec) return;
+    std::set<std::string_view, std::less<>> hidden;
+    for (const elf::Symbol& sym : p.symbols) {
+        if (sym.type != elf::STT_FUNC || sym.shndx != p.text_sec->index) continue;
+        if (sym.bind == elf::STB_LOCAL) continue;  // global or weak
+        if (sym.visibility == elf::STV_HIDDEN || sym.visibility == elf::STV_INTERNAL) hidden.insert(sym.name);
+    }
+    if (hidden.empty()) return;
+    const btf::Spec& b = *p.raw_btf;
+    btf::Patcher& patch = *p.patch;
+    for (btf::TypeId id = 1; id < b.type_count() && !hidden.empty(); ++id) {
+        const btf::Type t = b.type_or_void(id);
+        if (t.kind() != btf::Kind::Func || t.linkage() != btf::kFuncGlobal) continue;
+        auto it = hidden.find(t.name());
+        if (it == hidden.end()) continue;
+        // info word: kind in bits 24-28, linkage in the vlen bits 0-15.
+        patch.set_word(id, 1, (patch.word(id, 1) & ~0xffffu) | btf::kFuncStatic);
+        hidden.erase(it);
+    }
+}
+
 }  // namespace
 
 Result<void> parse_btf(ObjectParser& p) {
@@ -90,6 +118,7 @@ Result<void> parse_btf(ObjectParser& p) {
         const btf::Type t = b.type_or_void(id);
         if (t.kind() == btf::Kind::Datasec) EBPF_TRY(fix_datasec(p, t));
     }
+    mark_hidden_subprogs_static(p);
     return {};
 }
 

@@ -44,7 +44,7 @@ bool is_data_section(std::string_view name) noexcept;
 MapKind data_section_kind(std::string_view name) noexcept;
 
 // Steps, in the order ObjectSpec::parse runs them.
-Result<void> parse_btf(ObjectParser& p);            // .BTF, .BTF.ext, DATASEC offsets/sizes
+Result<void> parse_btf(ObjectParser& p);            // .BTF, .BTF.ext, DATASEC offsets/sizes, hidden linkage
 Result<void> collect_data_maps(ObjectParser& p);    // .data/.rodata/.bss(.*) -> maps and variables
 Result<void> collect_btf_maps(ObjectParser& p);     // SEC(".maps")
 Result<void> collect_legacy_maps(ObjectParser& p);  // SEC("maps") (struct bpf_map_def)

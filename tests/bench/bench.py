@@ -6,31 +6,26 @@
   load  user-space CPU of loading every program of every test object one by one:
         ebpf-tool load --each --json vs libbpf_ref.c (the same JSON lines)
 
-The libbpf side is built from ../shared/tools with the system libbpf (libbpf-dev); without it, or without root
-for 'load', that comparison is skipped with a reason. Prints a table and 'ratio' lines (ours / libbpf).
+The libbpf side is the reference harnesses tests/compat/libbpf_btf_bench and tests/compat/libbpf_ref, which meson
+builds with the system libbpf (libbpf-dev); without them, or without root for 'load', that comparison is skipped
+with a reason. Prints a table and 'ratio' lines (ours / libbpf).
 """
 import glob
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 
 
-def build_ref(src_dir, name, out_dir):
-    src = os.path.join(src_dir, name + ".c")
-    out = os.path.join(out_dir, name)
-    if not os.path.exists(src):
-        return None, f"{src} not found"
-    if not os.path.exists("/usr/include/bpf/libbpf.h"):
-        return None, "libbpf-dev is not installed"
-    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
-        r = subprocess.run(["cc", "-O2", src, "-o", out, "-lbpf"], capture_output=True, text=True)
-        if r.returncode:
-            return None, r.stderr.strip()
-    return out, None
+def reference(path, missing):
+    """(path, None) for a built harness, else (None, why)."""
+    if not path:
+        return None, missing or "the libbpf reference harness was not built"
+    if not os.access(path, os.X_OK):
+        return None, f"{path} is not built (ninja -C BUILD {os.path.basename(path)})"
+    return path, None
 
 
 def run_rusage(cmd):
@@ -86,12 +81,24 @@ def bench_load(tool, ref, objects, rounds):
             lines = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
             best = user if best is None else min(best, user)
         return best, lines
-    ours_cpu, ours = total([tool, "load", "--each", "--json"] + objects)
-    ok = sum(1 for l in ours if l.get("ok"))
-    print(f"ebpf-cxx load: {len(ours)} programs ({ok} loaded), user CPU {ours_cpu * 1e3:.1f} ms (best of {rounds})")
-    if not ref:
-        return
-    ref_cpu, theirs = total([ref] + objects)
+    # Maps pinned by name (maps.bpf.o) go to private bpffs directories, removed afterwards.
+    with open("/proc/mounts") as m:
+        if not any(line.split()[1:3] == ["/sys/fs/bpf", "bpf"] for line in m):
+            subprocess.run(["mount", "-t", "bpf", "bpf", "/sys/fs/bpf"], stderr=subprocess.DEVNULL)
+    pin_roots = [tempfile.mkdtemp(prefix="ebpf-cxx-bench-", dir="/sys/fs/bpf") for _ in range(2)]
+    try:
+        ours_cpu, ours = total([tool, "load", "--each", "--json", "--pin-root", pin_roots[0]] + objects)
+        ok = sum(1 for l in ours if l.get("ok"))
+        print(f"ebpf-cxx load: {len(ours)} programs ({ok} loaded), user CPU {ours_cpu * 1e3:.1f} ms "
+              f"(best of {rounds})")
+        if not ref:
+            return
+        ref_cpu, theirs = total([ref, "--pin-root", pin_roots[1]] + objects)
+    finally:
+        for pin_root in pin_roots:
+            for name in os.listdir(pin_root):
+                os.unlink(os.path.join(pin_root, name))
+            os.rmdir(pin_root)
     ok_ref = sum(1 for l in theirs if l.get("ok"))
     print(f"libbpf   load: {len(theirs)} programs ({ok_ref} loaded), user CPU {ref_cpu * 1e3:.1f} ms (best of {rounds})")
     ratio = ours_cpu / ref_cpu if ref_cpu > 0 else float("inf")
@@ -99,31 +106,35 @@ def bench_load(tool, ref, objects, rounds):
 
 
 def main():
-    if len(sys.argv) < 4:  # (checked again after options are removed)
-        print("usage: bench.py [--static-tool EBPF_TOOL] EBPF_TOOL BPF_PROGS_DIR SHARED_TOOLS_DIR [btf|load]...",
-              file=sys.stderr)
-        return 2
+    usage = ("usage: bench.py [--static-tool EBPF_TOOL] [--libbpf-ref PATH] [--libbpf-btf-bench PATH] "
+             "[--missing WHY] EBPF_TOOL BPF_PROGS_DIR [btf|load]...")
     args = sys.argv[1:]
-    static_tool = None
-    if "--static-tool" in args:
-        i = args.index("--static-tool")
-        static_tool = args[i + 1]
-        del args[i:i + 2]
-    tool, progs, shared = args[0:3]
-    which = args[3:] or ["btf", "load"]
-    out_dir = os.path.join(os.path.dirname(os.path.abspath(tool)), "bench-ref")
-    os.makedirs(out_dir, exist_ok=True)
+    opts = {"--static-tool": None, "--libbpf-ref": "", "--libbpf-btf-bench": "", "--missing": ""}
+    for name in opts:
+        if name in args:
+            i = args.index(name)
+            if i + 1 >= len(args):
+                print(usage, file=sys.stderr)
+                return 2
+            opts[name] = args[i + 1]
+            del args[i:i + 2]
+    if len(args) < 2:
+        print(usage, file=sys.stderr)
+        return 2
+    tool, progs = args[0:2]
+    which = args[2:] or ["btf", "load"]
+    missing = opts["--missing"]
     if "btf" in which:
-        ref, why = build_ref(shared, "libbpf_btf_bench", out_dir)
+        ref, why = reference(opts["--libbpf-btf-bench"], missing)
         if why:
             print(f"libbpf btf comparison skipped: {why}")
-        bench_btf(tool, ref, 15, static_tool)
+        bench_btf(tool, ref, 15, opts["--static-tool"])
     if "load" in which:
         if os.geteuid() != 0:
             print("load benchmark skipped: needs root")
             return 0
         objects = sorted(glob.glob(os.path.join(progs, "*.bpf.o")))
-        ref, why = build_ref(shared, "libbpf_ref", out_dir)
+        ref, why = reference(opts["--libbpf-ref"], missing)
         if why:
             print(f"libbpf load comparison skipped: {why}")
         bench_load(tool, ref, objects, 3)

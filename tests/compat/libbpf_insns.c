@@ -2,7 +2,7 @@
 // Test-only reference: the final (relocated) instructions libbpf produces for each program of an object, as one
 // JSON line per program. Links the system libbpf; never part of the ebpf-cxx library.
 //
-// Each program is loaded alone (the others have autoload off), like ../shared/tools/libbpf_ref.c, so one program
+// Each program is loaded alone (the others have autoload off), like libbpf_ref.c next to it, so one program
 // the verifier rejects does not hide the others. libbpf relocates before it calls BPF_PROG_LOAD and keeps the
 // relocated copy, so the instructions are printed even when the kernel refused the program ("ok": false).
 //

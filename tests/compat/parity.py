@@ -2,18 +2,18 @@
 # SPDX-License-Identifier: MIT
 # libbpf parity on every bpf-progs object (meson tests 'libbpf-parity-load' and 'libbpf-parity-insns', suite 'kernel').
 #
-#   load:  `ebpf-tool load --each --json` against ../shared/tools/libbpf_ref.c (built here with cc -lbpf): the same
-#          (object, program, section) lines and the same ok/err for each, except the differences listed below.
+#   load:  `ebpf-tool load --each --json` against tests/compat/libbpf_ref (this project's C harness, built by meson
+#          with the system libbpf): the same (object, program, section) lines and the same ok/err for each, except
+#          the differences listed below.
 #   insns: `ebpf-tool dump-insns` against tests/compat/libbpf_insns: the same relocated instructions, program by
 #          program (compare_insns.py says what is not compared), relocated against the running kernel and against
 #          the synthetic CO-RE target (core_fixture_target.bpf.o, libbpf's btf_custom_path).
 #
-# Exit status: 0 pass, 1 a difference, 77 skipped (not root, or no libbpf-dev / cc / reference sources).
+# Exit status: 0 pass, 1 a difference, 77 skipped (not root, or the harnesses were not built: no libbpf-dev).
 import argparse
 import glob
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +40,14 @@ EXPECTED_LOAD_DIFFERENCES = {
         # as n, the value Kconfig gives it, and loads 0. On a kernel with KASAN enabled both load.
         "why": "\"# CONFIG_X is not set\" is n for ebpf-cxx, no value (ESRCH) for libbpf",
     },
+}
+
+
+# Programs that must load with both loaders (when their object was built): the parity the object exists to show.
+MUST_LOAD_WITH_BOTH = {
+    ("hidden_subprog.bpf.o", "hidden_calls"): "__hidden global subprograms are static (libbpf: mark_btf_static)",
+    ("hidden_subprog.bpf.o", "hidden_entry"): "a __hidden entry program keeps its global linkage",
+    ("usdt_args.bpf.o", "on_usdt"): "usdt.bpf.h's __weak __hidden bpf_usdt_arg() verifies in its caller's context",
 }
 
 
@@ -100,6 +108,15 @@ def compare_load(ours, theirs):
                                                                                  got_b[0], got_b[1]))
         else:
             notes.append("%s:%s: both ok=%s err=%s" % (obj, prog, got_a[0], got_a[1]))
+    built = {key(r)[0] for r in ours}
+    for (obj, prog), why in sorted(MUST_LOAD_WITH_BOTH.items()):
+        if obj not in built:
+            continue  # not built here (e.g. usdt_args without <bpf/usdt.bpf.h>)
+        for who, side in (("ebpf-cxx", a), ("libbpf", b)):
+            r = side.get((obj, prog))
+            if not r or not r["ok"]:
+                problems.append("%s:%s: must load with %s (%s): %s" % (obj, prog, who, why,
+                                                                       "not listed" if not r else "err %d" % r["err"]))
     return problems, notes
 
 
@@ -108,9 +125,17 @@ def main():
     ap.add_argument("mode", choices=["load", "insns"])
     ap.add_argument("--ebpf-tool", required=True)
     ap.add_argument("--objects", required=True, help="directory of the built bpf-progs objects")
-    ap.add_argument("--libbpf-insns", default="", help="tests/compat/libbpf_insns (empty: libbpf-dev missing)")
-    ap.add_argument("--libbpf-ref-src", default="", help="../shared/tools/libbpf_ref.c")
+    ap.add_argument("--libbpf-ref", default="", help="tests/compat/libbpf_ref (empty: not built)")
+    ap.add_argument("--libbpf-insns", default="", help="tests/compat/libbpf_insns (empty: not built)")
+    ap.add_argument("--missing", default="", help="why the harnesses were not built (from meson)")
     args = ap.parse_args()
+
+    harness = args.libbpf_ref if args.mode == "load" else args.libbpf_insns
+    if not harness:
+        skip("the libbpf reference harness was not built: " + (args.missing or "libbpf-dev not found by meson"))
+    if not os.access(harness, os.X_OK):
+        print("FAIL: %s is not an executable (build it: ninja %s)" % (harness, os.path.relpath(harness)))
+        return 1
 
     if os.geteuid() != 0:
         skip("loading programs needs root")
@@ -119,8 +144,8 @@ def main():
         print("FAIL: no objects in " + args.objects)
         return 1
 
-    # maps.bpf.o pins a map by name; libbpf always pins under /sys/fs/bpf (as does ebpf-tool dump-insns): remove that
-    # pin afterwards unless it was there before.
+    # maps.bpf.o pins a map by name. Loads pin under a private bpffs directory; libbpf_insns (and ebpf-tool
+    # dump-insns) pin under /sys/fs/bpf: remove that pin afterwards unless it was there before.
     with open("/proc/mounts") as m:
         if not any(line.split()[1:3] == ["/sys/fs/bpf", "bpf"] for line in m):
             subprocess.run(["mount", "-t", "bpf", "bpf", "/sys/fs/bpf"], stderr=subprocess.DEVNULL)
@@ -129,33 +154,24 @@ def main():
     problems, notes = [], []
     with tempfile.TemporaryDirectory(prefix="ebpf-cxx-parity-") as tmp:
         if args.mode == "load":
-            if not args.libbpf_ref_src or not os.path.exists(args.libbpf_ref_src):
-                skip("libbpf_ref.c not found (%s)" % (args.libbpf_ref_src or "not given"))
-            cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
-            if not cc:
-                skip("no C compiler to build libbpf_ref")
-            ref = os.path.join(tmp, "libbpf_ref")
-            build = subprocess.run([cc, "-O2", args.libbpf_ref_src, "-o", ref, "-lbpf"], stderr=subprocess.PIPE,
-                                   text=True)
-            if build.returncode != 0:
-                skip("cannot build libbpf_ref (libbpf-dev missing?): " + build.stderr.strip()[-300:])
-            # ebpf-tool pins under a private bpffs directory (libbpf_ref cannot be told where).
-            pin_root = tempfile.mkdtemp(prefix="ebpf-cxx-parity-", dir="/sys/fs/bpf")
+            ref = args.libbpf_ref
+            # Each pins under its own private bpffs directory, so neither reuses the other's pins.
+            pin_roots = [tempfile.mkdtemp(prefix="ebpf-cxx-parity-", dir="/sys/fs/bpf") for _ in range(2)]
             try:
-                rc, ours, err = run_lines([args.ebpf_tool, "load", "--each", "--json", "--pin-root", pin_root] + objs)
+                rc, ours, err = run_lines([args.ebpf_tool, "load", "--each", "--json", "--pin-root", pin_roots[0]] +
+                                          objs)
                 if rc != 0:
                     problems.append("ebpf-tool load --each exited %d: %s" % (rc, err[-500:]))
-                _, theirs, _ = run_lines([ref] + objs)
+                _, theirs, _ = run_lines([ref, "--pin-root", pin_roots[1]] + objs)
             finally:
-                for name in os.listdir(pin_root):
-                    os.unlink(os.path.join(pin_root, name))
-                os.rmdir(pin_root)
+                for pin_root in pin_roots:
+                    for name in os.listdir(pin_root):
+                        os.unlink(os.path.join(pin_root, name))
+                    os.rmdir(pin_root)
             p, n = compare_load(ours, theirs)
             problems += p
             notes += n
         else:
-            if not args.libbpf_insns or not os.path.exists(args.libbpf_insns):
-                skip("tests/compat/libbpf_insns was not built (libbpf-dev missing)")
             runs = [("running kernel", [], [], objs)]
             local = os.path.join(args.objects, "core_fixture.bpf.o")
             target = os.path.join(args.objects, "core_fixture_target.bpf.o")
