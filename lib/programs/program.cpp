@@ -2,6 +2,8 @@
 // Program loading: BPF_PROG_LOAD with func/line info, EAGAIN retries, and a verifier log collected on failure.
 #include <ebpf/program.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -288,6 +290,12 @@ Result<void> Program::load() {
         }
         if (!full.empty() && (err == EACCES || err == EINVAL || err == E2BIG || err == ENOSPC)) {
             e.recode(Errc::Verifier);
+        } else if (err == EPERM && ::geteuid() == 0 && btf_attached(d.kind)) {
+            // Root, and still refused: the kernel cannot run this kind of program at all.
+            e.context(format("the kernel refuses %.*s programs even to root: it has no BPF trampolines (built "
+                             "without CONFIG_FUNCTION_TRACER / DYNAMIC_FTRACE_WITH_DIRECT_CALLS) or lockdown "
+                             "forbids them",
+                             EBPF_SV(to_string(d.kind))));
         } else if (err == EPERM) {
             e.context("(needs CAP_BPF or root; on kernels before 5.11 RLIMIT_MEMLOCK may also be too low)");
         }

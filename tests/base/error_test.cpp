@@ -118,3 +118,34 @@ TEST_CASE("EBPF_TRY and EBPF_TRY_ASSIGN propagate errors unchanged", "[base]") {
     CHECK(check(1).has_value());
     CHECK(check(0).error().message() == "not positive");
 }
+
+TEST_CASE("a moved-from Error is safe to copy, read and reuse", "[base]") {
+    Error e(Errc::NotFound, "x");
+    Error moved = std::move(e);
+    CHECK(moved.message() == "x");
+    // NOLINTBEGIN(bugprone-use-after-move): the moved-from state is specified
+    CHECK(e.code() == Errc::InvalidArgument);
+    CHECK(e.message() == "(moved-from error)");
+    CHECK(e.sys_errno() == 0);
+    CHECK(e.verifier_log().empty());
+    Error copy = e;  // copying an empty Error used to dereference null
+    CHECK(copy.message() == "(moved-from error)");
+    Error assigned(Errc::Io, "y");
+    assigned = e;
+    CHECK(assigned.code() == Errc::InvalidArgument);
+    e.context("again");
+    CHECK(e.message() == "again: (moved-from error)");
+    // NOLINTEND(bugprone-use-after-move)
+}
+
+TEST_CASE("errno texts come from our own table; the new codes branch on EBUSY, EAGAIN, ENODEV", "[base]") {
+    CHECK(Error::from_errno(EBUSY, "x").code() == Errc::Busy);
+    CHECK(Error::from_errno(EAGAIN, "x").code() == Errc::WouldBlock);
+    CHECK(Error::from_errno(ENODEV, "x").code() == Errc::NoDevice);
+    CHECK(Error::from_errno(ENXIO, "x").code() == Errc::NoDevice);
+    CHECK(ebpf::to_string(Errc::Busy) == "busy");
+    CHECK(Error::from_errno(ENOENT, "open").message() == "open: No such file or directory (errno 2)");
+    CHECK(Error::from_errno(524, "BPF_LINK_CREATE").message() ==
+          "BPF_LINK_CREATE: Operation not supported by the kernel (ENOTSUPP) (errno 524)");
+    CHECK(Error::from_errno(4095, "x").message() == "x: errno 4095");  // unknown: no shared strerror buffer
+}

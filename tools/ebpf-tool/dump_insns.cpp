@@ -14,8 +14,8 @@
 namespace ebpf::tool {
 
 namespace {
-std::string map_name(Object& obj, int fd) {
-    for (Map& m : obj.maps())
+std::string map_name(const Object& obj, int fd) {
+    for (const Map& m : obj.maps())
         if (m.fd().get() == fd) return m.name();
     return "?";
 }

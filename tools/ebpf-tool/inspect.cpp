@@ -47,6 +47,7 @@ void write_json(const ObjectSpec& spec) {
         j.begin_object()
             .field("name", p.name)
             .field("section", p.section)
+            .field("kind", to_string(p.kind))
             .field("type", to_string(p.type));
         j.key("attach_type");
         if (p.expected_attach_type) j.value(to_string(*p.expected_attach_type));
@@ -124,8 +125,9 @@ void write_text(const ObjectSpec& spec) {
     std::printf("\nprograms (%zu):\n", spec.programs.size());
     for (const ProgramSpec& p : spec.programs) {
         std::string attach = p.expected_attach_type ? std::string(to_string(*p.expected_attach_type)) : "-";
-        std::printf("  %-24s %-28s %-16s attach %-22s %5zu insns%s\n", p.name.c_str(), p.section.c_str(),
-                    std::string(to_string(p.type)).c_str(), attach.c_str(), p.instructions.size(),
+        std::printf("  %-24s %-28s %-16s %-16s attach %-22s %5zu insns%s\n", p.name.c_str(), p.section.c_str(),
+                    std::string(to_string(p.kind)).c_str(), std::string(to_string(p.type)).c_str(), attach.c_str(),
+                    p.instructions.size(),
                     p.autoload ? "" : " (no autoload)");
         const auto used = maps_used(spec, p);
         if (!used.empty()) {

@@ -114,8 +114,10 @@ int cmd_load(std::span<const std::string_view> args) {
 
     std::vector<Program*> todo;
     if (programs.empty()) {
-        for (std::size_t i = 0; i < obj->programs().size(); ++i)
-            if (obj->spec().programs[i].autoload) todo.push_back(&obj->programs()[i]);
+        for (Program& p : obj->programs()) {
+            const ProgramSpec* spec = obj->spec().program(p.name());
+            if (!spec || spec->autoload) todo.push_back(&p);
+        }
     } else {
         for (const std::string& n : programs) {
             Program* p = obj->find_program(n);
@@ -136,7 +138,7 @@ int cmd_load(std::span<const std::string_view> args) {
         }
         auto info = p->info();
         std::printf("%-24s %-16s loaded (id %u, %u instructions verified)\n", p->name().c_str(),
-                    std::string(to_string(p->type())).c_str(), info ? info->id : 0,
+                    std::string(to_string(p->kind())).c_str(), info ? info->id : 0,
                     info ? info->verified_instructions : 0);
         if (opts.log_level && !p->verifier_log().empty())
             std::printf("--- verifier log of %s ---\n%s\n", p->name().c_str(), std::string(p->verifier_log()).c_str());
