@@ -11,6 +11,7 @@ namespace ebpf {
 
 // SharedBytes keeps its bytes alive for as long as any copy exists; copying it is cheap.
 // Ownership: either it owns a vector, or it holds `owner` (e.g. an mmap) that keeps `data` valid.
+// Thread safety: immutable; copies may be used and destroyed from any thread.
 class SharedBytes {
 public:
     SharedBytes() = default;

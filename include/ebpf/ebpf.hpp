@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// ebpf-cxx: the umbrella header. Includes only.
+// ebpf-cxx: the umbrella header. Includes only. Each header states its thread-safety contract; the summary is in
+// docs/concepts.md ("Ownership and threads").
 #pragma once
 
 #include <ebpf/btf.hpp>

@@ -10,6 +10,7 @@ class FdRef;
 
 // UniqueFd owns one file descriptor and closes it on destruction.
 // Ownership: move-only; release() gives the fd up, reset() closes and replaces it.
+// Thread safety: one UniqueFd is not synchronised; distinct ones are independent.
 // Kernel: the BPF UAPI treats fd 0 as "none", so fds created by ebpf-cxx are always >= 3 and close-on-exec.
 class UniqueFd {
 public:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ObjectSpec, ProgramSpec, MapSpec: the deterministic blueprint parsed from a clang-built eBPF object.
 // Parsing is pure (no system calls): the same bytes always give the same spec, on any host.
+// Thread safety: specs are plain values; parse() may run concurrently, a const spec may be read from any thread.
 #pragma once
 
 #include <cstddef>

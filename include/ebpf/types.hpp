@@ -3,6 +3,7 @@
 //
 // Kernel: values equal enum bpf_prog_type / bpf_attach_type / bpf_map_type / bpf_link_type in
 // include/uapi/linux/bpf.h; lib/sys checks them against the system headers with static_assert.
+// Thread safety: the to_string() functions are pure and may be called from any thread.
 #pragma once
 
 #include <cstdint>

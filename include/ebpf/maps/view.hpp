@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Shared checks for typed map views: the key/value types must match the map's sizes (checked once).
+// Thread safety: pure checks on a Map's shape; callable from any thread.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Attaching a program as its section says (libbpf's auto-attach rules), from one table: kind -> attach.
+// Thread safety: as the attach calls it makes: distinct loaded programs may be attached concurrently.
 #pragma once
 
 #include <optional>
