@@ -17,6 +17,7 @@
 // once may both probe; they get the same answer and one of them is kept.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -79,8 +80,8 @@ Result<bool> program_type_supported(ProgramType type);
 Result<bool> map_type_supported(MapType type);
 
 // Whether BPF_LINK_CREATE can attach this attach type here, i.e. whether the bpf_link path exists for it (cgroup
-// 5.7, netns 5.8, iter 5.8, xdp 5.9, tracing 5.10, perf_event 5.15, kprobe_multi 5.18, lsm_cgroup 6.0,
-// struct_ops 6.4, netfilter 6.4, tcx 6.6, uprobe_multi 6.6, netkit 6.7, sockmap 6.10, kprobe_session 6.10 ...).
+// 5.7, netns 5.8, iter 5.8, xdp 5.9, fentry/fexit/lsm after 5.10, perf_event 5.15, kprobe_multi 5.18, lsm_cgroup
+// 6.0, struct_ops 6.4, netfilter 6.4, tcx 6.6, uprobe_multi 6.6, netkit 6.7, sockmap 6.10, kprobe_session 6.10 ...).
 // False also when the kernel knows the type but cannot use it here (kprobe_multi without CONFIG_FPROBE, netkit
 // without CONFIG_NETKIT). Fallbacks (BPF_PROG_ATTACH, netlink, tracefs) choose their path with this.
 // Kernel: most recipes call BPF_LINK_CREATE with an invalid target (fd -1, ifindex -1, ...) and read the errno:

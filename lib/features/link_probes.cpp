@@ -43,6 +43,7 @@ struct LinkRecipe {
     How how;
     const char* btf_target = nullptr;  // TracingAttach, IterAttach, BtfBadFd: a FUNC (or TYPEDEF for tp_btf)
     std::int32_t ret = 1;              // r0 of the program: 1 passes every cgroup return-value check
+    const char* btf_fallback = nullptr;  // a second target, for when the kernel refuses the first (EINVAL)
 };
 
 using A = AttachType;
@@ -76,7 +77,10 @@ constexpr LinkRecipe kLinkRecipes[] = {
     {A::TraceRawTp, P::Tracing, How::TracingAttach, "btf_trace_bpf_test_finish", 0},
     {A::TraceFentry, P::Tracing, How::TracingAttach, "bpf_fentry_test1", 0},
     {A::TraceFexit, P::Tracing, How::TracingAttach, "bpf_fentry_test1", 0},
-    {A::ModifyReturn, P::Tracing, How::TracingAttach, "bpf_modify_return_test", 0},
+    // bpf_modify_return_test is modifiable with CONFIG_FUNCTION_ERROR_INJECTION, or where the kernel registers it
+    // as modifiable (Debian's 6.12 does, its 6.1 does not); security_* functions always are, and r0 = 0 leaves
+    // their result alone.
+    {A::ModifyReturn, P::Tracing, How::TracingAttach, "bpf_modify_return_test", 0, "security_bpf_map"},
     {A::LsmMac, P::Lsm, How::TracingAttach, "bpf_lsm_file_mprotect", 0},
     {A::TraceIter, P::Tracing, How::IterAttach, "bpf_iter_task", 0},
     {A::CgroupInet4Getpeername, P::CgroupSockAddr, How::BadFd},
@@ -137,13 +141,12 @@ Result<bool> verdict(int err, std::initializer_list<int> supported, const std::s
     }
 }
 
-Result<std::uint32_t> btf_target(const LinkRecipe& r) {
+Result<std::uint32_t> btf_target(const LinkRecipe& r, const char* name) {
     auto kbtf = KernelBtf::running();
     if (!kbtf) return std::move(kbtf).error();
     const btf::Kind kind = r.type == AttachType::TraceRawTp ? btf::Kind::Typedef : btf::Kind::Func;
-    auto id = (*kbtf)->vmlinux().find(r.btf_target, kind);
-    if (!id)
-        return Error(Errc::NotSupported, format("no probe: the kernel's BTF has no %s to attach to", r.btf_target));
+    auto id = (*kbtf)->vmlinux().find(name, kind);
+    if (!id) return Error(Errc::NotSupported, format("no probe: the kernel's BTF has no %s to attach to", name));
     return *id;
 }
 
@@ -184,11 +187,17 @@ Result<bool> run_link_probe(const ProbeKey& key) {
     if (r->type == AttachType::PerfEvent) load.expected_attach_type = 0;
     load.insns = {{0xb7, 0, 0, 0, r->ret}, {0x95, 0, 0, 0, 0}};
     if (needs_btf) {
-        auto id = btf_target(*r);
+        auto id = btf_target(*r, r->btf_target);
         if (!id) return std::move(id).error().context(what);
         load.attach_btf_id = *id;
     }
-    const probe::Outcome prog = probe::load_program(load);
+    probe::Outcome prog = probe::load_program(load);
+    if (!prog.ok() && prog.err == EINVAL && r->btf_fallback) {
+        auto id = btf_target(*r, r->btf_fallback);
+        if (!id) return std::move(id).error().context(what);
+        load.attach_btf_id = *id;
+        prog = probe::load_program(load);
+    }
     if (!prog.ok()) {
         switch (prog.err) {
         case EPERM: return probe::on_eperm(what + ": load the program");

@@ -78,8 +78,9 @@ TEST_CASE("program types: what every supported kernel has loads; values the kern
     if (const auto max = kernel_max("bpf_prog_type", "__MAX_BPF_PROG_TYPE")) {
         INFO("__MAX_BPF_PROG_TYPE " << *max);
         CHECK(no(program_type_supported(static_cast<ProgramType>(*max))));
-        // Types the kernel's enum names and no config option gates.
-        if (*max > static_cast<std::int64_t>(ProgramType::Syscall)) CHECK(yes(program_type_supported(ProgramType::Syscall)));
+        // A type the kernel's enum names and no config option gates.
+        if (*max > static_cast<std::int64_t>(ProgramType::Syscall))
+            CHECK(yes(program_type_supported(ProgramType::Syscall)));
     }
 }
 
@@ -99,13 +100,13 @@ TEST_CASE("map types: what every supported kernel has is created; values the ker
     }
     if (const auto max = kernel_max("bpf_map_type", "__MAX_BPF_MAP_TYPE")) {
         CHECK(no(map_type_supported(static_cast<MapType>(*max))));
-        // Newer types that need nothing but what every x86_64/arm64 kernel with BPF has.
+        // Newer types that need nothing but what every kernel with BPF has (arena: a 64-bit one).
         const std::pair<const char*, MapType> newer[] = {{"BPF_MAP_TYPE_BLOOM_FILTER", MapType::BloomFilter},
                                                          {"BPF_MAP_TYPE_USER_RINGBUF", MapType::UserRingbuf},
                                                          {"BPF_MAP_TYPE_CGRP_STORAGE", MapType::CgrpStorage},
                                                          {"BPF_MAP_TYPE_ARENA", MapType::Arena}};
         for (const auto& [name, type] : newer)
-            if (kernel_knows("bpf_map_type", name)) {
+            if (kernel_knows("bpf_map_type", name) && (type != MapType::Arena || sizeof(void*) == 8)) {
                 INFO(name);
                 CHECK(yes(map_type_supported(type)));
             }
@@ -198,7 +199,7 @@ TEST_CASE("the helper name table matches the names the running kernel prints", "
         CHECK(o.log.find(want) != std::string::npos);
         ++compared;
     }
-    CHECK(compared > 150);
+    CHECK(compared > 100);
 }
 
 TEST_CASE("misc features: every one answers; those of every supported kernel are there", "[features]") {

@@ -29,8 +29,8 @@ constexpr const char* kUsage =
     "      --no-preserve-access-index   no #pragma clang attribute for CO-RE\n"
     "  features [--json] [--helpers]    what the running kernel supports: program types, map types, bpf_link\n"
     "                                   attach types and features, probed (as bpftool feature probe); needs root\n"
-    "      --helpers                    also the helpers of each program type (about 6,700 more probes: 0.1 s\n"
-    "                                   on a fast machine, much longer under emulation; not by default)\n"
+    "      --helpers                    also the helpers of each program type (about 6,700 more program loads\n"
+    "                                   and thousands of names; not by default)\n"
     "      EBPF_CXX_PROBE_OVERRIDE=KEY=0|1,...  forces answers (testing aid; docs/features.md)\n"
     "\n"
     "exit status: 0 success, 1 failure (reason on stderr), 2 usage error\n";
