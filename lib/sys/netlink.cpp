@@ -111,6 +111,10 @@ NetlinkRequest& NetlinkRequest::raw(const void* data, std::size_t size) {
 }
 
 NetlinkRequest& NetlinkRequest::put(std::uint16_t type, const void* data, std::size_t size) {
+    if (size > 0xffff - sizeof(nlattr)) {
+        oversized_ = true;
+        return *this;
+    }
     const auto start = static_cast<std::uint32_t>(buf_.size());
     const nlattr a{static_cast<std::uint16_t>(sizeof(nlattr) + size), type};
     raw(&a, sizeof a);
@@ -138,6 +142,7 @@ std::size_t NetlinkRequest::begin_nested(std::uint16_t type) {
 void NetlinkRequest::end_nested(std::size_t token) {
     Record& r = records_[token];
     r.end = static_cast<std::uint32_t>(buf_.size());
+    if (r.end - r.start > 0xffff) oversized_ = true;
     const auto len = static_cast<std::uint16_t>(r.end - r.start);
     std::memcpy(buf_.data() + r.start, &len, sizeof len);
     if (!open_.empty() && open_.back() == static_cast<int>(token)) open_.pop_back();
@@ -301,6 +306,8 @@ Result<std::size_t> NetlinkSocket::receive(const NetlinkWhat& what) noexcept {
 
 Result<void> NetlinkSocket::exchange(NetlinkRequest& request, const NetlinkWhat& what, const NetlinkReplyFn& on_reply,
                                      bool dump) noexcept {
+    if (!request.well_formed())
+        return Error(Errc::InvalidArgument, what() + ": an attribute is larger than netlink's 64 KiB limit");
     const std::uint32_t seq = ++seq_;
     request.set_seq(seq);
     request.add_flags(dump ? kNlmFDump : kNlmFAck);
@@ -320,6 +327,7 @@ Result<void> NetlinkSocket::exchange(NetlinkRequest& request, const NetlinkWhat&
             msg.payload = data.subspan(off + kHeaderSize, h.nlmsg_len - kHeaderSize);
             off += align4(h.nlmsg_len);
             if (h.nlmsg_seq != seq || h.nlmsg_type == NLMSG_NOOP) continue;  // an answer to an abandoned request
+            if (h.nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
             if (h.nlmsg_type == NLMSG_ERROR || h.nlmsg_type == NLMSG_DONE) {
                 const auto err = load_as<std::int32_t>(msg.payload, 0);
                 if (err < 0) {
@@ -346,7 +354,6 @@ Result<void> NetlinkSocket::exchange(NetlinkRequest& request, const NetlinkWhat&
             }
             if (h.nlmsg_type == NLMSG_OVERRUN)
                 return Error(Errc::Io, detail::format("%s: netlink overrun", what().c_str()));
-            if (h.nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
             if (on_reply) EBPF_TRY(on_reply(msg));
         }
     }

@@ -67,6 +67,8 @@ public:
     void set_seq(std::uint32_t seq) noexcept;
     // The message with nlmsg_len filled in.
     std::span<const std::byte> bytes() const noexcept { return {buf_.data(), buf_.size()}; }
+    // False when an attribute outgrew netlink's 16-bit length (NetlinkSocket then refuses to send it).
+    bool well_formed() const noexcept { return !oversized_; }
 
     // Names the attribute at byte `offset` of this message (from an extended ack's NLMSGERR_ATTR_OFFS):
     // "attribute 18 > 2 > 1" lists the types from the outermost; empty if no attribute starts or lies there.
@@ -82,6 +84,7 @@ private:
     std::vector<Record> records_;
     std::vector<int> open_;
     std::uint16_t type_;
+    bool oversized_ = false;
 };
 
 // One attribute of a received message; `type` has the NLA_F_* flags masked off.

@@ -44,7 +44,9 @@ struct UprobeEventOptions {
 };
 
 // One entry of kprobe_events or uprobe_events, removed by the destructor.
-// Ownership: move-only; release() keeps the entry in the kernel (for a pinned attachment).
+// Ownership: move-only; release() keeps the entry in the kernel (for a pinned attachment). Close the perf events
+// opened on it first: the kernel refuses to remove an entry in use (EBUSY), and a destructor cannot report that
+// (remove_stale_probe_events() collects such entries once their process is gone).
 class ProbeEvent {
 public:
     ProbeEvent() = default;

@@ -91,7 +91,12 @@ TEST_CASE("every syscall of a netlink journey can fail cleanly", "[faults]") {
         return;
     }
     ns.run([&] {
-        REQUIRE(netlink_journey());
+        auto first = netlink_journey();
+        if (!first && first.error().code() == Errc::NotSupported) {
+            WARN("SKIP: " << first.error().message());
+            return;
+        }
+        REQUIRE(first);
         fault::arm({});
         REQUIRE(netlink_journey());
         const int total = fault::calls();

@@ -68,6 +68,11 @@ TEST_CASE("requests are built with aligned, nested attributes", "[netlink]") {
     CHECK(r.describe_offset(52) == "attribute 18 > 9");
     CHECK(r.describe_offset(56) == "attribute 18 > 9 > 2");
     CHECK(r.describe_offset(8).empty());
+
+    sys::NetlinkRequest big(sys::kRtmNewLink, 0);
+    CHECK(big.well_formed());
+    big.put(1, std::vector<char>(70000).data(), 70000);
+    CHECK_FALSE(big.well_formed());
 }
 
 TEST_CASE("truncated attributes stop the parser", "[netlink]") {

@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <string>
 
@@ -245,6 +246,11 @@ TEST_CASE("a BPF program on a tracepoint runs, by SET_BPF and by a perf link", "
         a.attach_type = sys::uapi::kBpfPerfEvent;
         a.perf_event.bpf_cookie = 0x1234;
         auto link = sys::link_create(a);
+        if (!link && link.error().sys_errno() == EINVAL) {
+            // Kernels before 5.15 know no BPF_PERF_EVENT attach type.
+            WARN("SKIP: no BPF_PERF_EVENT links here: " << link.error().message());
+            return;
+        }
         REQUIRE(link);
         const auto before = test::read_counter(map->get());
         getpid_n(4);
