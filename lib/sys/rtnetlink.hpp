@@ -62,6 +62,17 @@ struct VethOptions {
 };
 // Creates a veth pair (NLM_F_CREATE | NLM_F_EXCL). Errors: Exists, NotSupported (no veth driver).
 Result<void> rtnl_link_add_veth(NetlinkSocket& nl, const VethOptions& options) noexcept;
+
+struct NetkitOptions {  // netkit devices (6.7): a primary and a peer, programmable with BPF_NETKIT_* links
+    std::string_view name = {}, peer = {};
+    int peer_netns_fd = -1;
+    std::uint32_t mode = 1;              // kNetkitL3 (default) or kNetkitL2 (uapi.hpp)
+    std::int32_t policy = 0;             // the primary's verdict without programs: kTcxPass or kTcxDrop
+    std::int32_t peer_policy = 0;        // the same for the peer
+};
+// Creates a netkit pair. Errors: NotSupported before 6.7 or without CONFIG_NETKIT ("Unknown device type").
+Result<void> rtnl_link_add_netkit(NetlinkSocket& nl, const NetkitOptions& options) noexcept;
+
 Result<void> rtnl_link_set_up(NetlinkSocket& nl, int ifindex) noexcept;
 Result<void> rtnl_link_set_down(NetlinkSocket& nl, int ifindex) noexcept;
 // Moves a link into another network namespace (IFLA_NET_NS_FD).

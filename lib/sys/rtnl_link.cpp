@@ -12,6 +12,7 @@
 #include "base/format.hpp"
 #include "base/try.hpp"
 #include "sys/rtnetlink.hpp"
+#include "sys/uapi.hpp"
 
 namespace ebpf::sys {
 
@@ -141,6 +142,30 @@ Result<void> rtnl_link_add_veth(NetlinkSocket& nl, const VethOptions& o) noexcep
     r.end_nested(data);
     r.end_nested(linkinfo);
     auto res = nl.request(r, detail::format("netlink RTM_NEWLINK veth %.*s peer %.*s", EBPF_SV(o.name), EBPF_SV(o.peer)));
+    if (!res && res.error().sys_errno() == EOPNOTSUPP) res.error().recode(Errc::NotSupported);
+    return res;
+}
+
+Result<void> rtnl_link_add_netkit(NetlinkSocket& nl, const NetkitOptions& o) noexcept {
+    EBPF_TRY(check_name(o.name, "netkit"));
+    EBPF_TRY(check_name(o.peer, "netkit peer"));
+    NetlinkRequest r(kRtmNewLink, kNlmFCreate | kNlmFExcl);
+    r.header(IfInfoMsg{});
+    r.put_string(IFLA_IFNAME, o.name);
+    const auto linkinfo = r.begin_nested(IFLA_LINKINFO);
+    r.put_string(IFLA_INFO_KIND, "netkit");
+    const auto data = r.begin_nested(IFLA_INFO_DATA);
+    const auto peer = r.begin_nested(uapi::kIflaNetkitPeerInfo);
+    r.header(IfInfoMsg{});
+    r.put_string(IFLA_IFNAME, o.peer);
+    if (o.peer_netns_fd >= 0) r.put_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(o.peer_netns_fd));
+    r.end_nested(peer);
+    r.put_u32(uapi::kIflaNetkitMode, o.mode);
+    r.put_u32(uapi::kIflaNetkitPolicy, static_cast<std::uint32_t>(o.policy));
+    r.put_u32(uapi::kIflaNetkitPeerPolicy, static_cast<std::uint32_t>(o.peer_policy));
+    r.end_nested(data);
+    r.end_nested(linkinfo);
+    auto res = nl.request(r, detail::format("netlink RTM_NEWLINK netkit %.*s peer %.*s", EBPF_SV(o.name), EBPF_SV(o.peer)));
     if (!res && res.error().sys_errno() == EOPNOTSUPP) res.error().recode(Errc::NotSupported);
     return res;
 }

@@ -75,7 +75,7 @@ Result<UniqueFd> load_return_prog(ProgramType type, std::int32_t value, std::uin
                 expected_attach_type);
 }
 
-Result<UniqueFd> load_counting_prog(ProgramType type, int map_fd) {
+Result<UniqueFd> load_counting_prog(ProgramType type, int map_fd, std::uint32_t expected_attach_type) {
     return load(type,
                 {
                     insn(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, 0),         // *(u32*)(fp-4) = 0
@@ -90,7 +90,7 @@ Result<UniqueFd> load_counting_prog(ProgramType type, int map_fd) {
                     insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0),          // out: r0 = 0
                     insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
                 },
-                0);
+                expected_attach_type);
 }
 
 Result<UniqueFd> create_counter_map() {

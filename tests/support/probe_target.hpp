@@ -31,7 +31,7 @@ inline std::optional<ProbeSite> probe_target_site() {
 // "r0 = value; exit" as a program of `type` (expected attach type given for types that need one).
 Result<UniqueFd> load_return_prog(ProgramType type, std::int32_t value, std::uint32_t expected_attach_type = 0);
 // A program that adds 1 to element 0 of the u64 array map `map_fd` each run, and returns 0.
-Result<UniqueFd> load_counting_prog(ProgramType type, int map_fd);
+Result<UniqueFd> load_counting_prog(ProgramType type, int map_fd, std::uint32_t expected_attach_type = 0);
 // A one-element u64 array map, and reading its element.
 Result<UniqueFd> create_counter_map();
 std::uint64_t read_counter(int map_fd);
