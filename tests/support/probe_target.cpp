@@ -2,6 +2,7 @@
 #include "support/probe_target.hpp"
 
 #include <linux/bpf.h>
+#include <sys/utsname.h>
 
 #include <cinttypes>
 #include <cstdio>
@@ -16,6 +17,13 @@ extern "C" __attribute__((noinline, used)) int ebpf_cxx_test_probe_target(int x)
 }
 
 namespace ebpf::test {
+
+bool compat_process() {
+    utsname u{};
+    if (sizeof(void*) != 4 || ::uname(&u) != 0) return false;
+    const std::string machine = u.machine;
+    return machine == "aarch64" || machine == "x86_64" || machine.rfind("armv8", 0) == 0;
+}
 
 void hit_probe_target(int n) {
     int (*volatile fn)(int) = &ebpf_cxx_test_probe_target;

@@ -15,6 +15,10 @@ extern "C" int ebpf_cxx_test_probe_target(int x);
 
 namespace ebpf::test {
 
+// A 32-bit process on a 64-bit kernel (armhf on arm64, i386 on x86_64). The kernel traces such processes less:
+// syscall tracepoints skip compat syscalls, and arm64 refuses uprobes in AArch32 code (EOPNOTSUPP).
+bool compat_process();
+
 // Calls ebpf_cxx_test_probe_target through a volatile pointer (never inlined): `n` times.
 void hit_probe_target(int n);
 
