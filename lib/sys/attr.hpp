@@ -88,9 +88,19 @@ struct InfoAttr {
 };
 
 struct QueryAttr {
-    u32 target_fd, attach_type, query_flags, attach_flags;
+    union {
+        u32 target_fd;
+        u32 target_ifindex;  // tcx, netkit: 6.6
+    };
+    u32 attach_type, query_flags, attach_flags;
     u64 prog_ids;
-    u32 prog_cnt;
+    union {
+        u32 prog_cnt;
+        u32 count;  // in: room in the arrays, out: programs attached
+    };
+    alignas(8) u64 prog_attach_flags;  // 6.0
+    u64 link_ids, link_attach_flags;   // 6.6 (multi-prog hooks: tcx, netkit)
+    u64 revision;                      // 6.6, out: the hook's revision, for expected_revision
 };
 
 struct RawTracepointAttr {

@@ -38,6 +38,7 @@ EBPF_SAME_OFFSET(TestRunAttr, batch_size, test.batch_size);
 EBPF_SAME_OFFSET(GetIdAttr, open_flags, open_flags);
 EBPF_SAME_OFFSET(InfoAttr, info, info.info);
 EBPF_SAME_OFFSET(QueryAttr, prog_cnt, query.prog_cnt);
+EBPF_SAME_OFFSET(QueryAttr, prog_attach_flags, query.prog_attach_flags);
 EBPF_SAME_OFFSET(RawTracepointAttr, prog_fd, raw_tracepoint.prog_fd);
 EBPF_SAME_OFFSET(BtfLoadAttr, btf_log_level, btf_log_level);
 EBPF_SAME_OFFSET(LinkCreateAttr, flags, link_create.flags);
@@ -81,6 +82,13 @@ EBPF_SAME_OFFSET(LinkCreateAttr, uprobe_multi.cnt, link_create.uprobe_multi.cnt)
 EBPF_SAME_OFFSET(LinkCreateAttr, uprobe_multi.flags, link_create.uprobe_multi.flags);
 EBPF_SAME_OFFSET(LinkCreateAttr, uprobe_multi.pid, link_create.uprobe_multi.pid);
 #endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+EBPF_SAME_OFFSET(QueryAttr, target_ifindex, query.target_ifindex);
+EBPF_SAME_OFFSET(QueryAttr, count, query.count);
+EBPF_SAME_OFFSET(QueryAttr, link_ids, query.link_ids);
+EBPF_SAME_OFFSET(QueryAttr, link_attach_flags, query.link_attach_flags);
+EBPF_SAME_OFFSET(QueryAttr, revision, query.revision);
+#endif
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
 EBPF_SAME_OFFSET(LinkCreateAttr, netkit.relative_fd, link_create.netkit.relative_fd);
 EBPF_SAME_OFFSET(LinkCreateAttr, netkit.expected_revision, link_create.netkit.expected_revision);
@@ -111,6 +119,11 @@ EBPF_AT(BtfLoadAttr, btf_log_true_size, 28);
 EBPF_AT(BtfLoadAttr, btf_flags, 32);
 EBPF_AT(BtfLoadAttr, btf_token_fd, 36);
 EBPF_AT(TokenCreateAttr, bpffs_fd, 4);
+EBPF_AT(QueryAttr, prog_cnt, 24);
+EBPF_AT(QueryAttr, prog_attach_flags, 32);
+EBPF_AT(QueryAttr, link_ids, 40);
+EBPF_AT(QueryAttr, link_attach_flags, 48);
+EBPF_AT(QueryAttr, revision, 56);
 EBPF_AT(LinkCreateAttr, target_btf_id, 16);
 EBPF_AT(LinkCreateAttr, iter.iter_info_len, 24);
 EBPF_AT(LinkCreateAttr, perf_event.bpf_cookie, 16);

@@ -95,6 +95,25 @@ TEST_CASE("tcx links: ordering by fd and id, expected_revision, traffic", "[sys]
             auto l3 = sys::link_create(after);
             REQUIRE(l3);
             links.push_back(std::move(*l3));
+            // BPF_PROG_QUERY reports the order (before / first / after), the links and the revision.
+            std::uint32_t prog_ids[8] = {}, link_ids[8] = {};
+            sys::QueryAttr q{};
+            q.target_ifindex = a.target_ifindex;
+            q.attach_type = sys::uapi::kBpfTcxIngress;
+            q.prog_ids = sys::ptr_to_u64(prog_ids);
+            q.link_ids = sys::ptr_to_u64(link_ids);
+            q.count = 8;
+            REQUIRE(sys::prog_query(q));
+            CHECK(q.count == 3);
+            CHECK(prog_ids[0] == prog_id(next->get()));
+            CHECK(prog_ids[1] == prog_id(counting->get()));
+            CHECK(prog_ids[2] == prog_id(last->get()));
+            CHECK((link_ids[0] && link_ids[1] && link_ids[2]));
+            CHECK(q.revision > 0);
+            auto exact = link_attr(last->get(), sys::uapi::kBpfTcxIngress);  // already there: refused
+            exact.target_ifindex = a.target_ifindex;
+            exact.tcx.expected_revision = q.revision;
+            CHECK(test::fails_with(sys::link_create(exact), Errc::Exists, "BPF_LINK_CREATE"));
             // A relative program that is not attached there is refused.
             auto nowhere = link_attr(counting->get(), sys::uapi::kBpfTcxIngress);
             nowhere.target_ifindex = a.target_ifindex;
