@@ -35,6 +35,8 @@ long ebpf::sys::syscall_entry(long nr, long a1, long a2, long a3, long a4, long 
         const int n = ++g_calls;
         if (g_plan.fail_at > 0 && n >= g_plan.fail_at && n < g_plan.fail_at + g_plan.times) {
             ++g_failed;
+            // Linux releases the descriptor even when close() reports an error: a failed close must not leak.
+            if (nr == SYS_close) ::syscall(nr, a1);
             errno = g_plan.error;
             return -1;
         }
