@@ -280,7 +280,10 @@ TEST_CASE("freplace loads from an Object against a target program, and replaces 
     CHECK(classify.test_run({.data_in = pkt})->retval == 1);
     {
         auto link = f->attach();
-        REQUIRE(link);
+        if (!link && (link.error().code() == Errc::NotSupported || link.error().sys_errno() == 524))
+            // arm64 before 6.0 loads freplace programs but has no trampolines to attach them with (ENOTSUPP).
+            EBPF_SKIP("the kernel loads freplace programs but cannot attach them: " << link.error().message());
+        if (!link) FAIL(std::string(link.error().message()));
         CHECK(classify.test_run({.data_in = pkt})->retval == 42);
     }
     CHECK(classify.test_run({.data_in = pkt})->retval == 1);
