@@ -2,9 +2,10 @@
 // Module BTF: CO-RE relocations against types that exist only in a kernel module's BTF (/sys/kernel/btf/<module>,
 // split on vmlinux; CONFIG_DEBUG_INFO_BTF_MODULES, 5.11+). bpf-progs/module_btf.bpf.c relocates against the veth
 // module's struct veth_priv and struct veth_rq; what the program reports must be what the module's BTF says.
+// module_kfunc.bpf.o calls nf_conntrack's kfuncs, which only that module's BTF has.
 //
-// The module must be loaded: tools/vm/run.sh loads veth in the test VMs (tools/vm/modules.list). Kernels without
-// it, or without module BTF (the host has no modules at all), skip with the reason.
+// The modules must be loaded: tools/vm/run.sh loads veth and nf_conntrack in the test VMs (tools/vm/modules.list).
+// Kernels without them, or without module BTF (the host has no modules at all), skip with the reason.
 #include <catch2/catch.hpp>
 
 #include <linux/bpf.h>
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <ebpf/ebpf.hpp>
 #include <ebpf/kernel_btf.hpp>
@@ -93,4 +95,45 @@ TEST_CASE("module BTF: CO-RE against types only the veth module has", "[modules]
     CHECK(out.rq_dev_offset == member_offset(rq, "dev"));
     CHECK(out.rq_xdp_prog_offset == member_offset(rq, "xdp_prog"));
     CHECK(out.fake_field_exists == 0);
+}
+
+TEST_CASE("module BTF: kfuncs that nf_conntrack defines are called by their module BTF id", "[modules]") {
+    constexpr const char* kCt = "nf_conntrack";
+    const std::string sysfs = std::string("/sys/kernel/btf/") + kCt;
+    if (::access(sysfs.c_str(), R_OK) != 0)
+        EBPF_SKIP("no BTF for module " << kCt << ": " << sysfs << ": " << std::strerror(errno)
+                                        << " (module not loaded, or a kernel without modules or module BTF)");
+    auto kernel = KernelBtf::running();
+    if (!kernel) FAIL(std::string(kernel.error().message()));
+    auto ct = (*kernel)->module(kCt);
+    if (!ct) FAIL(std::string(ct.error().message()));
+    auto lookup_id = (*ct)->find("bpf_xdp_ct_lookup", btf::Kind::Func);
+    if (!lookup_id) EBPF_SKIP(kCt << "'s BTF has no FUNC bpf_xdp_ct_lookup: this kernel has no conntrack kfuncs");
+    CHECK_FALSE((*kernel)->vmlinux().find("bpf_xdp_ct_lookup", btf::Kind::Func));
+
+    auto obj = Object::load_file(test::obj_path("module_kfunc.bpf.o").c_str());
+    if (!obj) FAIL(std::string(obj.error().message()));
+    Program* p = obj->find_program("ct_lookup");
+    REQUIRE(p);
+    // The call carries the module's BTF id, and a non-zero fd_array index (0 would mean vmlinux).
+    int module_calls = 0;
+    for (const Instruction& in : p->def().instructions)
+        if (in.is_call() && in.src == kPseudoKfuncCall && static_cast<std::uint32_t>(in.imm) == *lookup_id) {
+            CHECK(in.off > 0);
+            ++module_calls;
+        }
+    CHECK(module_calls == 1);
+    if (auto r = p->load(); !r) FAIL(std::string(r.error().message()));
+    std::vector<std::byte> pkt(64);
+    auto run = p->test_run({.data_in = pkt});
+    if (!run) FAIL(std::string(run.error().message()));
+    CHECK(run->retval == 2);  // XDP_PASS
+    struct Out {
+        std::int32_t error;
+        std::uint32_t found, ran;
+    } out{};
+    if (auto r = obj->read_global("ct_seen", as_writable_bytes_of(out)); !r) FAIL(std::string(r.error().message()));
+    CHECK(out.ran == 1);
+    CHECK(out.found == 0);
+    CHECK(out.error == -ENOENT);  // the kfunc ran: no conntrack entry for that tuple
 }
