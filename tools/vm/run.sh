@@ -51,7 +51,8 @@ die() { echo "run.sh: error: $*" >&2; exit 2; }
 log() { echo "run.sh: $*" >&2; }
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
 
-arch='' kernel='' kernel_dir='' modules="$here/modules.list" busybox='' timeout=300 cwd='' memory=1024 smp=1 append='' logfile='' keep_initramfs=''
+arch='' kernel='' kernel_dir='' modules="$here/modules.list" busybox=''
+timeout=300 cwd='' memory=1024 smp=1 append='' logfile='' keep_initramfs=''
 files=() envs=() qemu_extra=()
 
 need_arg() { [ "$#" -ge 2 ] || die "$1 needs an argument"; }
