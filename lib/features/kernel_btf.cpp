@@ -70,7 +70,11 @@ std::vector<std::string> list_modules() {
 struct KernelBtf::State {
     std::mutex mu;
     std::map<std::string, std::unique_ptr<btf::Spec>, std::less<>> modules;
-    std::map<std::string, std::shared_ptr<const UniqueFd>, std::less<>> module_fds;
+    // Module name -> kernel BTF object id, from one walk over the kernel's BTF objects. The fds handed out are owned
+    // by their users (programs that load with them): the cache only remembers them, so this process-wide object keeps
+    // no fd open (one per loaded module before; found by tools/matrix's fd-leak checks in VMs with modules).
+    std::map<std::string, std::uint32_t, std::less<>> module_btf_ids;
+    std::map<std::string, std::weak_ptr<const UniqueFd>, std::less<>> module_fds;
     bool module_fds_scanned = false;
 };
 
@@ -150,31 +154,49 @@ Result<std::vector<std::pair<std::string, const btf::Spec*>>> KernelBtf::all_mod
 
 Result<std::shared_ptr<const UniqueFd>> KernelBtf::module_fd(std::string_view name) const {
     std::lock_guard<std::mutex> lock(state_->mu);
-    if (auto it = state_->module_fds.find(name); it != state_->module_fds.end()) return it->second;
+    if (auto it = state_->module_fds.find(name); it != state_->module_fds.end())
+        if (auto fd = it->second.lock()) return fd;
     if (!running_) return Error(Errc::NotSupported, "module BTF fds exist only for the running kernel");
-    // Walk the kernel's BTF objects once, remembering every module's; this needs CAP_SYS_ADMIN.
-    if (!state_->module_fds_scanned) {
+    // The name of a kernel BTF object ("" if it is not one).
+    auto name_of = [](int fd) {
+        char buf[64] = {};
+        sys::BtfInfoRaw info{};
+        info.name = sys::ptr_to_u64(buf);
+        info.name_len = sizeof buf;
+        std::uint32_t len = sizeof info;
+        if (!sys::obj_get_info_by_fd(fd, &info, len) || !info.kernel_btf) return std::string();
+        return std::string(buf, strnlen(buf, sizeof buf));
+    };
+    // Walks the kernel's BTF objects, remembering every module's id; this needs CAP_SYS_ADMIN.
+    auto scan = [&]() -> Result<void> {
         state_->module_fds_scanned = true;
+        state_->module_btf_ids.clear();
         std::uint32_t id = 0;
         for (;;) {
             auto next = sys::get_next_id(sys::Cmd::BtfGetNextId, id);
             if (!next) return std::move(next).error().context("list kernel BTF objects");
-            if (!*next) break;
+            if (!*next) return {};
             id = **next;
             auto fd = sys::get_fd_by_id(sys::Cmd::BtfGetFdById, id);
             if (!fd) continue;  // freed meanwhile
-            char buf[64] = {};
-            sys::BtfInfoRaw info{};
-            info.name = sys::ptr_to_u64(buf);
-            info.name_len = sizeof buf;
-            std::uint32_t len = sizeof info;
-            if (!sys::obj_get_info_by_fd(fd->get(), &info, len) || !info.kernel_btf) continue;
-            const std::string n(buf, strnlen(buf, sizeof buf));
-            if (n != "vmlinux" && !state_->module_fds.count(n))
-                state_->module_fds.emplace(n, std::make_shared<const UniqueFd>(std::move(*fd)));
+            const std::string n = name_of(fd->get());
+            if (!n.empty() && n != "vmlinux") state_->module_btf_ids.emplace(n, id);
         }
+    };
+    if (!state_->module_fds_scanned) EBPF_TRY(scan());
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        auto it = state_->module_btf_ids.find(name);
+        if (it != state_->module_btf_ids.end()) {
+            auto fd = sys::get_fd_by_id(sys::Cmd::BtfGetFdById, it->second);
+            // The module may have been unloaded (and loaded again, with a new id) since the walk.
+            if (fd && name_of(fd->get()) == name) {
+                auto shared = std::make_shared<const UniqueFd>(std::move(*fd));
+                state_->module_fds[std::string(name)] = shared;
+                return shared;
+            }
+        }
+        if (attempt == 0) EBPF_TRY(scan());
     }
-    if (auto it = state_->module_fds.find(name); it != state_->module_fds.end()) return it->second;
     return Error(Errc::NotFound, format("no kernel BTF object for module '%.*s'", EBPF_SV(name)));
 }
 

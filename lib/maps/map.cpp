@@ -107,6 +107,8 @@ Result<Map> Map::create(const MapSpec& spec, const MapCreateOptions& options) {
         Error e = std::move(fd).error();
         if (e.sys_errno() == EINVAL && (spec.type == MapType::Ringbuf || spec.type == MapType::UserRingbuf))
             e.context("ring buffer size must be a power of 2 and a multiple of the page size");
+        else if (e.sys_errno() == EPERM)  // as for programs (lib/programs/program.cpp); found on 5.10 by tools/matrix
+            e.context("(needs CAP_BPF or root; on kernels before 5.11 RLIMIT_MEMLOCK may also be too low)");
         return std::move(e).context(format("create map '%s' (%.*s, key %u, value %u, max_entries %u)",
                                            spec.name.c_str(), EBPF_SV(to_string(spec.type)), spec.key_size,
                                            spec.value_size, spec.max_entries));

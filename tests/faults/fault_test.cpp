@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <dirent.h>
+#include <linux/bpf.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "support/fd_count.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/skip.hpp"
 
 using namespace ebpf;
 namespace fault = ebpf::test::fault;
@@ -102,6 +104,7 @@ TEST_CASE("every syscall of a load and attach can fail cleanly", "[faults]") {
 }
 
 TEST_CASE("EAGAIN from BPF_PROG_LOAD is retried, but not forever", "[faults]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     auto obj = Object::load_file(test::obj_path("globals.bpf.o").c_str());
     REQUIRE(obj);
     Program* p = obj->find_program("compute");
@@ -123,6 +126,7 @@ TEST_CASE("EAGAIN from BPF_PROG_LOAD is retried, but not forever", "[faults]") {
 }
 
 TEST_CASE("ENOSPC while collecting a verifier log grows the buffer", "[faults]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     auto obj = Object::load_file(test::obj_path("globals.bpf.o").c_str(), {.log_level = 1});
     REQUIRE(obj);
     fault::arm({.fail_at = 1, .error = ENOSPC, .times = 2, .only_nr = SYS_bpf, .only_cmd = 5});
@@ -165,6 +169,7 @@ TEST_CASE("a low RLIMIT_MEMLOCK does not matter on memcg-accounted kernels", "[f
     ::setrlimit(RLIMIT_MEMLOCK, &old);
     // Kernels >= 5.11 charge BPF memory to the cgroup; older ones fail with EPERM and a hint about the limit.
     if (!obj) {
+        INFO(obj.error().message());
         CHECK(obj.error().code() == Errc::Permission);
         CHECK(std::string(obj.error().message()).find("RLIMIT_MEMLOCK") != std::string::npos);
     }

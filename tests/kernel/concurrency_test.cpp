@@ -3,6 +3,8 @@
 // safe, and every thread must get correct results. Run under TSan in CI.
 #include <catch2/catch.hpp>
 
+#include <linux/bpf.h>
+
 #include <atomic>
 #include <string>
 #include <thread>
@@ -12,6 +14,7 @@
 #include <ebpf/kernel_btf.hpp>
 
 #include "support/objects.hpp"
+#include "support/skip.hpp"
 
 using namespace ebpf;
 
@@ -46,6 +49,7 @@ int worker(int rounds, std::uint64_t seed) {
 }  // namespace
 
 TEST_CASE("two threads load objects at the same time", "[threads]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 2; ++t)

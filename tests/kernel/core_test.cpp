@@ -32,6 +32,7 @@
 #include "btf/core.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/skip.hpp"
 #include "sys/bpf.hpp"
 
 using namespace ebpf;
@@ -198,6 +199,7 @@ bool poisoned_core(const Program& p) {
 }  // namespace
 
 TEST_CASE("core_flavors: the current task through CO-RE, flavors and dead poisoned branches", "[core]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Object obj = load("core_flavors.bpf.o");
     Program& p = loaded(obj, "read_current");
     // The branch for the other task_struct layout and the read of a field no kernel has are poisoned, yet the
@@ -256,10 +258,9 @@ TEST_CASE("core_flavors: the current task through CO-RE, flavors and dead poison
 }
 
 TEST_CASE("core_matches: bpf_core_type_matches against kernel types", "[core]") {
-    if (test::read_obj("core_matches.bpf.o").empty()) {
-        WARN("core_matches.bpf.o was not built (needs clang >= 15, see bpf-progs/meson.build)");
-        return;
-    }
+    if (test::read_obj("core_matches.bpf.o").empty())
+        EBPF_SKIP("core_matches.bpf.o was not built (needs clang >= 15, see bpf-progs/meson.build)");
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Object obj = load("core_matches.bpf.o");
     run(loaded(obj, "type_matches"));
     struct Out {
@@ -344,10 +345,7 @@ TEST_CASE("core_task: exit code seen by tracepoint/sched/sched_process_exit", "[
         }
         CHECK(::rmdir(dir) == 0);
     }
-    if (id_text.empty()) {
-        WARN("no tracefs here: the sched_process_exit tracepoint cannot be attached");
-        return;
-    }
+    if (id_text.empty()) EBPF_SKIP("no tracefs here: the sched_process_exit tracepoint cannot be attached");
     Object obj = load("core_task.bpf.o", for_this_process());
     Program& p = loaded(obj, "on_exit");
     perf_event_attr attr{};
@@ -473,16 +471,14 @@ TEST_CASE("core_fentry: fentry/fexit with CO-RE, where the kernel has BPF trampo
         auto pr = probe->load();
         REQUIRE_FALSE(pr);
         CHECK(pr.error().sys_errno() == EPERM);
-        WARN("this kernel refuses fentry programs (EPERM for a minimal one too): core_fentry not attached");
-        return;
+        EBPF_SKIP("this kernel refuses fentry programs: BPF_PROG_LOAD fails with EPERM, for a minimal one too");
     }
     if (!r) FAIL(std::string(r.error().message()));
     REQUIRE(exit->load());
     auto first = sys::raw_tracepoint_open(nullptr, entry->fd().get());
     if (!first && first.error().code() == Errc::NotSupported) {
         // arm64 before 6.4 loads trampoline programs but cannot attach them (no ftrace direct calls): ENOTSUPP.
-        WARN("this kernel cannot attach fentry programs (" << first.error().message() << ")");
-        return;
+        EBPF_SKIP("this kernel loads fentry programs but cannot attach them: " << first.error().message());
     }
     if (!first) FAIL(std::string(first.error().message()));
     const UniqueFd l1 = std::move(*first);
@@ -523,6 +519,7 @@ TEST_CASE("core_fentry: fentry/fexit with CO-RE, where the kernel has BPF trampo
 // program of the object as failed. libbpf relocates only the programs it loads: against the same target, its
 // fx_exists loads and only fx_flavors fails (tests/compat/libbpf_insns --btf core_fixture.bpf.o core_fixture.bpf.o).
 TEST_CASE("a CO-RE error in one program does not stop the others from loading (as with libbpf)", "[core]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     LoadOptions o;
     // The fixture's own BTF as target: fx_task___v1 then matches both fx_task and fx_task___v1 itself, with comm at
     // different offsets (a real ambiguity), while fx_exists relocates cleanly.

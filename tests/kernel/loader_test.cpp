@@ -2,6 +2,7 @@
 // Object loading end to end: global data, BPF-to-BPF calls, every map kind, pinning, verifier errors.
 #include <catch2/catch.hpp>
 
+#include <linux/bpf.h>
 #include <sys/stat.h>
 
 #include <cstring>
@@ -13,6 +14,7 @@
 #include "support/elf_builder.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/skip.hpp"
 
 using namespace ebpf;
 
@@ -49,6 +51,7 @@ T global(const Object& obj, const char* name) {
 }  // namespace
 
 TEST_CASE("global data in every section is initialised and relocated", "[loader]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Object obj = load("globals.bpf.o");
     CHECK(obj.warnings().empty());
     CHECK(obj.btf_fd().valid());
@@ -71,6 +74,7 @@ TEST_CASE("global data in every section is initialised and relocated", "[loader]
 }
 
 TEST_CASE(".rodata can be set before load and is frozen after", "[loader]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     LoadOptions o;
     o.globals.push_back(GlobalValue::of<std::uint64_t>("rodata_mult", 5));
     o.globals.push_back(GlobalValue::of<std::uint32_t>("custom_ro", 1));
@@ -96,6 +100,7 @@ TEST_CASE(".rodata can be set before load and is frozen after", "[loader]") {
 }
 
 TEST_CASE("BPF-to-BPF calls and callbacks run in the kernel", "[loader]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Object obj = load("calls.bpf.o");
     Program* first = obj.find_program("first");
     Program* second = obj.find_program("second");
@@ -221,6 +226,7 @@ TEST_CASE("lookups of missing programs and maps list what exists", "[loader]") {
 }
 
 TEST_CASE("a poisoned CO-RE relocation the verifier reaches is named in the error", "[loader]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Object obj = load("bad_verifier.bpf.o");
     auto r = obj.find_program("reads_missing_field")->load();
     REQUIRE_FALSE(r);

@@ -12,6 +12,7 @@
 #include "support/fd_count.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/skip.hpp"
 
 using namespace ebpf;
 
@@ -274,15 +275,18 @@ TEST_CASE("freplace loads from an Object against a target program, and replaces 
         // This kernel cannot build trampolines (the probe says so): the load fails, and the message must say why.
         REQUIRE_FALSE(loaded);
         CHECK(std::string(loaded.error().message()).find("no BPF trampolines") != std::string::npos);
-        WARN("EBPF-SKIP freplace attach: the kernel has no BPF trampolines (probe link:trace_fentry = false)");
-        return;
+        EBPF_SKIP("no BPF trampolines (probe link:trace_fentry = false), attach half not run: "
+                  << loaded.error().message());
     }
     REQUIRE(loaded);
     std::vector<std::byte> pkt(64);
     CHECK(classify.test_run({.data_in = pkt})->retval == 1);
     {
         auto link = f->attach();
-        REQUIRE(link);
+        if (!link && (link.error().code() == Errc::NotSupported || link.error().sys_errno() == 524))
+            // arm64 before 6.0 loads freplace programs but has no trampolines to attach them with (ENOTSUPP).
+            EBPF_SKIP("the kernel loads freplace programs but cannot attach them: " << link.error().message());
+        if (!link) FAIL(std::string(link.error().message()));
         CHECK(classify.test_run({.data_in = pkt})->retval == 42);
     }
     CHECK(classify.test_run({.data_in = pkt})->retval == 1);

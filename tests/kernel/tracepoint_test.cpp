@@ -11,6 +11,7 @@
 #include "support/fd_count.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/skip.hpp"
 
 using namespace ebpf;
 
@@ -96,10 +97,7 @@ TEST_CASE("without perf_event links, the program hangs on the event (PERF_EVENT_
 TEST_CASE("a tracepoint cookie reaches the program", "[tracing]") {
     auto links = link_supported(AttachType::PerfEvent);
     REQUIRE(links);
-    if (!*links) {
-        WARN("EBPF-SKIP tracepoint cookie: no perf_event links here (probe link:perf_event = false)");
-        return;
-    }
+    if (!*links) EBPF_SKIP("no perf_event links, so no cookies (probe link:perf_event = false)");
     Object obj = tracing_object();
     auto tp = obj.program<Tracepoint>("cookie_getppid");
     REQUIRE(tp->load());

@@ -5,6 +5,8 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -12,11 +14,50 @@
 #include "support/catch_main.hpp"
 #include "support/fd_count.hpp"
 #include "support/kernel.hpp"
+#include "support/skip.hpp"
 
 namespace {
 
 int g_leaks = 0;
 int g_cases = 0;
+int g_skips = 0;
+
+// One line per test case for tools/matrix, with EBPF_TEST_CASES=1 in the environment: every selected case with its
+// tags before the run (so a crash leaves the cases it kept from running visible), and each outcome after the case.
+//   EBPF-CASE-LIST <tags> <name>
+//   EBPF-CASE-START <name>
+//   EBPF-CASE PASS|FAIL|SKIP <tags> <name>
+// A skipped case (support/skip.hpp) also prints "EBPF-SKIP <name>: <reason>" whatever the environment says.
+struct CaseLinesListener : Catch::TestEventListenerBase {
+    using TestEventListenerBase::TestEventListenerBase;
+    const bool lines = [] {
+        const char* v = std::getenv("EBPF_TEST_CASES");
+        return v && *v && std::string_view(v) != "0";
+    }();
+    void testRunStarting(const Catch::TestRunInfo&) override {
+        if (!lines) return;
+        for (const Catch::TestCase& t : Catch::filterTests(Catch::getAllTestCasesSorted(*m_config),
+                                                            m_config->testSpec(), *m_config))
+            std::printf("EBPF-CASE-LIST %s %s\n", t.tagsAsString().c_str(), t.name.c_str());
+        std::fflush(stdout);
+    }
+    void testCaseStarting(const Catch::TestCaseInfo& info) override {
+        ebpf::test::take_skip_reason();
+        if (!lines) return;
+        std::printf("EBPF-CASE-START %s\n", info.name.c_str());
+        std::fflush(stdout);
+    }
+    void testCaseEnded(const Catch::TestCaseStats& stats) override {
+        const bool skipped = ebpf::test::take_skip_reason().has_value();
+        const bool failed = stats.totals.testCases.failed > 0;
+        if (skipped && !failed) ++g_skips;
+        if (!lines) return;
+        std::fflush(stdout);  // Catch's own output of the case first
+        std::printf("EBPF-CASE %s %s %s\n", failed ? "FAIL" : skipped ? "SKIP" : "PASS",
+                    stats.testInfo.tagsAsString().c_str(), stats.testInfo.name.c_str());
+        std::fflush(stdout);
+    }
+};
 
 struct FdLeakListener : Catch::TestEventListenerBase {
     using TestEventListenerBase::TestEventListenerBase;
@@ -38,6 +79,7 @@ struct FdLeakListener : Catch::TestEventListenerBase {
 }  // namespace
 
 CATCH_REGISTER_LISTENER(FdLeakListener)
+CATCH_REGISTER_LISTENER(CaseLinesListener)
 
 int ebpf::test::run_suite(int argc, char** argv, bool kernel_suite) {
     // "--exit-with N": tests exec this binary to get a child process that exists everywhere (VMs have no /bin).
@@ -47,6 +89,11 @@ int ebpf::test::run_suite(int argc, char** argv, bool kernel_suite) {
             std::printf("SKIP: %s\n", why->c_str());
             return 77;
         }
+        // Kernels before 5.11 charge maps and programs to RLIMIT_MEMLOCK (64 KiB by default there); later ones to
+        // the memory cgroup. The library leaves that limit to the application (as cilium/ebpf does with
+        // rlimit.RemoveMemlock, which libbpf does itself), so the suites raise it as such an application would.
+        const rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+        ::setrlimit(RLIMIT_MEMLOCK, &unlimited);
     }
     const int before = ebpf::test::open_fd_count();
     Catch::Session session;
@@ -55,6 +102,7 @@ int ebpf::test::run_suite(int argc, char** argv, bool kernel_suite) {
     session.configData().warnings =
         static_cast<Catch::WarnAbout::What>(session.configData().warnings | Catch::WarnAbout::NoTests);
     const int rc = session.run();
+    if (g_skips) std::printf("%d test case(s) skipped, for the reasons on their EBPF-SKIP lines\n", g_skips);
     const int after = ebpf::test::open_fd_count();
     if (after != before) {
         std::fprintf(stderr, "FD LEAK: %d fds open before the tests, %d after\n", before, after);

@@ -11,6 +11,14 @@
  *     === VM-TEST EXIT <status> ===
  * around it on the console (status: the exit code, or 128+signal), then
  * powers the machine off. run.sh parses the EXIT marker.
+ *
+ * Before the command it loads the kernel modules named in /vmtest/modules/order
+ * (one file name a line, dependencies first, the files next to it; run.sh
+ * --kernel-dir puts them there) with finit_module(2), and prints
+ *     === VM-TEST MODULES loaded <n> failed <n> ===
+ * If /bin/busybox exists (run.sh --busybox), it installs busybox's applets as
+ * symlinks (/bin/sh, ...), so a command can be a shell script that triggers
+ * hooks (exec, unlink, kill, network traffic in namespaces) as on a host.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +34,7 @@
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -143,6 +152,62 @@ static int split_nul(char *buf, size_t len, char **out, int max) {
   return n;
 }
 
+/* Runs argv (no shell) and waits for it; returns its exit status, or -1. */
+static int run_wait(char *const argv[]) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* busybox --install -s: /bin/sh and the other applets as symlinks to /bin/busybox. */
+static void install_busybox(void) {
+  if (access("/bin/busybox", X_OK) != 0) return;
+  mkdir("/sbin", 0755);
+  mkdir("/usr", 0755);
+  mkdir("/usr/bin", 0755);
+  mkdir("/usr/sbin", 0755);
+  char *argv[] = {"/bin/busybox", "--install", "-s", NULL};
+  int rc = run_wait(argv);
+  if (rc != 0) say("init: warning: busybox --install -s exited with %d\n", rc);
+}
+
+/* Loads the modules listed in /vmtest/modules/order, in that order. */
+static void load_modules(void) {
+  size_t len = 0;
+  char *list = slurp("/vmtest/modules/order", &len);
+  if (!list) return;
+  int loaded = 0, failed = 0;
+  for (char *line = list, *next; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next) *next++ = '\0';
+    if (!*line) continue;
+    char path[512];
+    snprintf(path, sizeof path, "/vmtest/modules/%s", line);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      say("init: module %s: open: %s\n", line, strerror(errno));
+      ++failed;
+      continue;
+    }
+    if (syscall(SYS_finit_module, fd, "", 0) == 0 || errno == EEXIST) {
+      ++loaded;
+    } else {
+      say("init: module %s: finit_module: %s\n", line, strerror(errno));
+      ++failed;
+    }
+    close(fd);
+  }
+  free(list);
+  say("=== VM-TEST MODULES loaded %d failed %d ===\n", loaded, failed);
+}
+
 int main(void) {
   setup_console();
 
@@ -156,12 +221,15 @@ int main(void) {
   do_mount("bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700", 1);
   do_mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0);
   do_mount("debugfs", "/sys/kernel/debug", "debugfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0);
+  do_mount("securityfs", "/sys/kernel/security", "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0);
   do_mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0);
   do_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 0);
   do_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", 0);
   mkdir("/dev/shm", 01777);
   do_mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 0);
   loopback_up();
+  install_busybox();
+  load_modules();
 
   struct utsname u;
   if (uname(&u) == 0) say("=== VM-TEST KERNEL %s %s %s ===\n", u.release, u.version, u.machine);

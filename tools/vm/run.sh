@@ -2,8 +2,22 @@
 # Run one command inside a throw-away qemu VM (TCG) booted from a given kernel.
 #
 #   tools/vm/run.sh --arch x86_64|aarch64 --kernel VMLINUZ [options] -- /guest/path/cmd [args...]
+#   tools/vm/run.sh --arch x86_64|aarch64 --kernel-dir DIR [options] -- /guest/path/cmd [args...]
 #
 # Options:
+#   --kernel-dir DIR     a kernel as tools/vm/fetch-kernels.sh keeps it (DIR/vmlinuz,
+#                        DIR/config, DIR/modules/): boots DIR/vmlinuz, puts DIR/config
+#                        at /boot/config-<release> (.kconfig externs read it, as on
+#                        a real system), loads the modules of --modules before the
+#                        command, and adds lsm=...,bpf to the kernel command line
+#                        where the kernel has CONFIG_BPF_LSM but not bpf in its
+#                        default CONFIG_LSM (BPF LSM programs need it)
+#   --modules LIST       with --kernel-dir: the modules to load, a file (one name a
+#                        line) or NAME,NAME...; with their dependencies; names the
+#                        kernel lacks or builds in are skipped (default
+#                        tools/vm/modules.list; '' for none)
+#   --busybox FILE       a static busybox at /bin/busybox; /init installs its
+#                        applets (/bin/sh, ...) before the command
 #   --timeout S          kill the VM after S seconds (default 300); exit 124
 #   --file SRC[:DEST]    put SRC (file or directory) into the initramfs at DEST
 #                        (default /<basename of SRC>; a DEST ending in / is a
@@ -37,7 +51,8 @@ die() { echo "run.sh: error: $*" >&2; exit 2; }
 log() { echo "run.sh: $*" >&2; }
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
 
-arch='' kernel='' timeout=300 cwd='' memory=1024 smp=1 append='' logfile='' keep_initramfs=''
+arch='' kernel='' kernel_dir='' modules="$here/modules.list" busybox=''
+timeout=300 cwd='' memory=1024 smp=1 append='' logfile='' keep_initramfs=''
 files=() envs=() qemu_extra=()
 
 need_arg() { [ "$#" -ge 2 ] || die "$1 needs an argument"; }
@@ -45,6 +60,9 @@ while [ "$#" -gt 0 ]; do
   case $1 in
     --arch) need_arg "$@"; arch=$2; shift 2 ;;
     --kernel) need_arg "$@"; kernel=$2; shift 2 ;;
+    --kernel-dir) need_arg "$@"; kernel_dir=$2; shift 2 ;;
+    --modules) need_arg "$@"; modules=$2; shift 2 ;;
+    --busybox) need_arg "$@"; busybox=$2; shift 2 ;;
     --timeout) need_arg "$@"; timeout=$2; shift 2 ;;
     --file) need_arg "$@"; files+=("$2"); shift 2 ;;
     --env) need_arg "$@"; envs+=("$2"); shift 2 ;;
@@ -62,7 +80,13 @@ while [ "$#" -gt 0 ]; do
 done
 [ "$#" -ge 1 ] || die "no command given after -- (see --help)"
 case $1 in /*) ;; *) die "the command must be an absolute path inside the initramfs: $1" ;; esac
-[ -n "$kernel" ] || die "--kernel is required"
+if [ -n "$kernel_dir" ]; then
+  [ -d "$kernel_dir" ] || die "--kernel-dir: not a directory: $kernel_dir"
+  kernel_dir=$(cd "$kernel_dir" && pwd -P)
+  [ -n "$kernel" ] || kernel=$kernel_dir/vmlinuz
+fi
+[ -n "$kernel" ] || die "--kernel or --kernel-dir is required"
+[ -z "$busybox" ] || [ -r "$busybox" ] || die "--busybox: not readable: $busybox"
 [ -r "$kernel" ] || die "kernel not readable: $kernel"
 [[ $timeout =~ ^[0-9]+$ ]] || die "--timeout wants whole seconds: $timeout"
 [[ $memory =~ ^[0-9]+$ ]] || die "--memory wants megabytes: $memory"
@@ -146,8 +170,38 @@ for spec in "${files[@]}"; do
   cp -RL --preserve=mode "$src" "$root$dest"
 done
 
-[ -e "$root$1" ] || die "the command $1 is not in the initramfs (add it with --file SRC:$1)"
-[ -x "$root$1" ] || die "the command $1 is not executable"
+if [ -n "$busybox" ]; then
+  mkdir -p "$root/bin"
+  install -m 0755 "$busybox" "$root/bin/busybox"
+fi
+
+if [ -n "$kernel_dir" ]; then
+  release=$(basename "$kernel_dir")
+  if [ -f "$kernel_dir/config" ]; then
+    mkdir -p "$root/boot"
+    cp "$kernel_dir/config" "$root/boot/config-$release"
+    # BPF LSM programs attach only where "bpf" is in the active LSM list (5.10 builds BPF_LSM but leaves it out).
+    if grep -q '^CONFIG_BPF_LSM=y' "$kernel_dir/config"; then
+      lsms=$(sed -n 's/^CONFIG_LSM="\(.*\)"$/\1/p' "$kernel_dir/config")
+      case ",$lsms," in
+        *,bpf,*) ;;
+        *) append="lsm=${lsms:+$lsms,}bpf${append:+ $append}" ;;
+      esac
+    fi
+  fi
+  if [ -n "$modules" ] && [ -d "$kernel_dir/modules/kernel" ]; then
+    command -v python3 >/dev/null || die "python3 not found (tools/vm/modules.py picks the modules)"
+    if [ -f "$modules" ]; then mod_args=("@$modules"); else IFS=, read -r -a mod_args <<< "$modules"; fi
+    python3 "$here/modules.py" "$kernel_dir/modules" "$root/vmtest/modules" "${mod_args[@]}" \
+      || die "cannot pick the modules for $release"
+  fi
+fi
+
+if [ -e "$root$1" ]; then
+  [ -x "$root$1" ] || die "the command $1 is not executable"
+elif [ -z "$busybox" ]; then
+  die "the command $1 is not in the initramfs (add it with --file SRC:$1)"
+fi  # else perhaps a busybox applet (/bin/sh): init says if it is not
 printf '%s\0' "$@" > "$root/vmtest/argv"
 if [ "${#envs[@]}" -gt 0 ]; then printf '%s\0' "${envs[@]}" > "$root/vmtest/env"; fi
 if [ -n "$cwd" ]; then printf '%s' "$cwd" > "$root/vmtest/cwd"; fi

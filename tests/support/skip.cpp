@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#include "support/skip.hpp"
+
+#include <linux/bpf.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+namespace ebpf::test {
+
+namespace {
+std::optional<std::string> g_reason;
+}
+
+void skip_test_case(const std::string& reason) {
+    const std::string name = Catch::getResultCapture().getCurrentTestName();
+    std::printf("EBPF-SKIP %s: %s\n", name.c_str(), reason.c_str());
+    std::fflush(stdout);
+    g_reason = reason;
+}
+
+std::optional<std::string> take_skip_reason() {
+    std::optional<std::string> r;
+    r.swap(g_reason);
+    return r;
+}
+
+std::optional<std::string> lacks_program_type(std::uint32_t type, const char* name) {
+    static std::mutex mu;
+    static std::map<std::uint32_t, std::optional<std::string>> cache;
+    const std::lock_guard lock(mu);
+    if (auto it = cache.find(type); it != cache.end()) return it->second;
+    const bpf_insn insns[2] = {
+        {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
+        {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
+    };
+    const char license[] = "GPL";
+    union bpf_attr a;
+    std::memset(&a, 0, sizeof a);
+    a.prog_type = type;
+    a.insns = reinterpret_cast<std::uintptr_t>(insns);
+    a.insn_cnt = 2;
+    a.license = reinterpret_cast<std::uintptr_t>(license);
+    // "Syscall programs can only be sleepable" (the verifier's words), the only way the library loads them.
+    if (type == BPF_PROG_TYPE_SYSCALL) a.prog_flags = BPF_F_SLEEPABLE;
+    const long fd = ::syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+    std::optional<std::string> why;
+    if (fd >= 0) {
+        ::close(static_cast<int>(fd));
+    } else {
+        const int e = errno;
+        why = std::string("this kernel has no ") + name + " programs: BPF_PROG_LOAD of a minimal one (r0 = 0; exit) fails: " +
+              std::strerror(e) + " (errno " + std::to_string(e) + ")";
+    }
+    cache.emplace(type, why);
+    return why;
+}
+
+}  // namespace ebpf::test
