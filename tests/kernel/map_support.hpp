@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// Shared by the map view suites: specs, creating a map or skipping (with the reason) when this kernel lacks its
+// type, and loading the map test objects.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <optional>
+#include <string>
+
+#include <ebpf/ebpf.hpp>
+
+#include "support/objects.hpp"
+
+namespace ebpf::test {
+
+inline MapSpec map_spec(MapType t, std::uint32_t k, std::uint32_t v, std::uint32_t n, std::string name = "test_map",
+                        std::uint32_t flags = 0) {
+    MapSpec s;
+    s.name = std::move(name);
+    s.type = t;
+    s.key_size = k;
+    s.value_size = v;
+    s.max_entries = n;
+    s.flags = flags;
+    return s;
+}
+
+// The map, or nullopt (with a WARN naming the reason) when the kernel does not know the map type: BPF_MAP_CREATE
+// answers EINVAL for an unknown type. Any other failure fails the test.
+inline std::optional<Map> create_or_skip(const MapSpec& s, const MapCreateOptions& o = {}) {
+    auto m = Map::create(s, o);
+    if (m) return std::move(*m);
+    if (m.error().sys_errno() == EINVAL) {
+        WARN("skipped: this kernel cannot create a " << to_string(s.type) << " map (EINVAL: no such map type?): "
+                                                     << m.error().message());
+        return std::nullopt;
+    }
+    FAIL(std::string(m.error().message()));
+    return std::nullopt;
+}
+
+inline std::optional<Object> load_or_skip(const char* file, const LoadOptions& o = {}) {
+    auto obj = Object::load_file(obj_path(file).c_str(), o);
+    if (obj) return std::move(*obj);
+    if (obj.error().sys_errno() == EINVAL) {
+        WARN("skipped: " << file << " does not load on this kernel: " << obj.error().message());
+        return std::nullopt;
+    }
+    FAIL(std::string(obj.error().message()));
+    return std::nullopt;
+}
+
+template <class T>
+std::string message_of(const Result<T>& r) {
+    return r ? std::string() : std::string(r.error().message());
+}
+
+}  // namespace ebpf::test
