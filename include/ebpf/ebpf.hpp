@@ -37,6 +37,7 @@
 #include <ebpf/programs/cgroup_skb.hpp>
 #include <ebpf/programs/freplace.hpp>
 #include <ebpf/programs/raw_tracepoint.hpp>
+#include <ebpf/programs/tracepoint.hpp>
 #include <ebpf/programs/view.hpp>
 #include <ebpf/spec.hpp>
 #include <ebpf/types.hpp>

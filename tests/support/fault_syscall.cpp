@@ -38,6 +38,8 @@ bool planned_failure(long nr, long a1) {
         const int n = ++g_calls;
         if (g_plan.fail_at > 0 && n >= g_plan.fail_at && n < g_plan.fail_at + g_plan.times) {
             ++g_failed;
+            // Linux releases the descriptor even when close() reports an error: a failed close must not leak.
+            if (nr == SYS_close) ::syscall(nr, a1);
             errno = g_plan.error;
             return true;
         }
