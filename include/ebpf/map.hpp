@@ -30,6 +30,13 @@ constexpr UpdateFlags operator&(UpdateFlags a, UpdateFlags b) noexcept {
 }
 
 // What the kernel says about a map (BPF_OBJ_GET_INFO_BY_FD, 4.13+; fields newer than the running kernel are 0).
+// BPF_F_* flags of BPF_MAP_CREATE (MapSpec::flags), the ones the views care about.
+inline constexpr std::uint32_t kMapNoPrealloc = 1u << 0;    // hash maps; required by LPM tries, storage maps
+inline constexpr std::uint32_t kMapRdonly = 1u << 3;        // read-only for user space
+inline constexpr std::uint32_t kMapStackBuildId = 1u << 5;  // stack traces hold build ids
+inline constexpr std::uint32_t kMapMmapable = 1u << 10;     // arrays (5.5+) and arenas: user space may mmap it
+inline constexpr std::uint32_t kMapInnerMap = 1u << 12;     // inner-map template: max_entries may differ (5.10+)
+
 // Flags for lookups. Kernel: BPF_F_LOCK (5.1+): copy the value under its struct bpf_spin_lock.
 enum class LookupFlags : std::uint64_t { Any = 0, Lock = 4 };
 

@@ -231,8 +231,7 @@ Result<detail::GlobalRef> Object::global_ref(std::string_view name) const {
     g.read_only = ms && (ms->kind == MapKind::Rodata || ms->kind == MapKind::Kconfig);
     // Mapped where the section was created BPF_F_MMAPABLE (the loader keeps the flag where the kernel has it, 5.5+);
     // a kernel that still cannot map it leaves the system-call path, which works everywhere.
-    constexpr std::uint32_t kMmapable = 1u << 10;
-    if (m->flags() & kMmapable) {
+    if (m->flags() & kMapMmapable) {
         if (auto mem = MappedMemory::of(*m)) g.memory.emplace(std::move(*mem));
     }
     return g;

@@ -37,7 +37,7 @@ bool batch_too_small(const Error& e) noexcept { return e.sys_errno() == ENOSPC; 
 
 namespace {
 
-using A = BatchCursorAccess;
+using Cur = BatchCursorAccess;
 
 // The number of elements in the caller's buffers, checked against the map's sizes.
 Result<std::size_t> element_count(const Map& m, const char* op, std::size_t key_bytes, std::size_t value_bytes,
@@ -85,19 +85,19 @@ sys::MapBatchAttr batch_attr(const Map& m, const void* keys, const void* values,
 Result<std::size_t> walk_elements(const Map& m, BatchCursor& c, std::span<std::byte> keys,
                                   std::span<std::byte> values, std::size_t n, LookupFlags lf) {
     const std::size_t ks = m.key_size(), vs = m.value_buffer_size();
-    std::vector<std::byte>& last = A::token(c);
+    std::vector<std::byte>& last = Cur::token(c);
     std::size_t got = 0;
     while (got < n) {
-        if (A::steps(c) >= m.max_entries()) {
-            A::done(c) = true;
+        if (Cur::steps(c) >= m.max_entries()) {
+            Cur::done(c) = true;
             break;
         }
-        const bool first = A::steps(c)++ == 0;
+        const bool first = Cur::steps(c)++ == 0;
         const std::span<std::byte> key = keys.subspan(got * ks, ks);
         auto more = m.next_key(first ? std::span<const std::byte>{} : std::span<const std::byte>(last.data(), ks), key);
         if (!more) return element_error(std::move(more).error(), m, "lookup batch", got, n);
         if (!*more) {
-            A::done(c) = true;
+            Cur::done(c) = true;
             break;
         }
         std::memcpy(last.data(), key.data(), ks);
@@ -114,15 +114,15 @@ Result<std::size_t> take_elements(const Map& m, BatchCursor& c, std::span<std::b
     const std::size_t ks = m.key_size(), vs = m.value_buffer_size();
     std::size_t got = 0;
     while (got < n) {
-        if (A::steps(c)++ >= m.max_entries()) {
-            A::done(c) = true;
+        if (Cur::steps(c)++ >= m.max_entries()) {
+            Cur::done(c) = true;
             break;
         }
         const std::span<std::byte> key = keys.subspan(got * ks, ks);
         auto more = m.next_key({}, key);
         if (!more) return element_error(std::move(more).error(), m, "lookup and delete batch", got, n);
         if (!*more) {
-            A::done(c) = true;
+            Cur::done(c) = true;
             break;
         }
         auto found = m.lookup(key, values.subspan(got * vs, vs), lf);
@@ -135,34 +135,34 @@ Result<std::size_t> take_elements(const Map& m, BatchCursor& c, std::span<std::b
     return got;
 }
 
-Result<std::size_t> walk(const Map& m, BatchCursor& c, std::span<std::byte> keys, std::span<std::byte> values,
+Result<std::size_t> batch_walk(const Map& m, BatchCursor& c, std::span<std::byte> keys, std::span<std::byte> values,
                          const BatchOptions& o, bool take) {
     const char* op = take ? "lookup and delete batch" : "lookup batch";
     auto count = element_count(m, op, keys.size(), values.size(), true);
     if (!count) return std::move(count).error();
     const std::size_t n = *count;
-    if (A::done(c) || n == 0) return std::size_t{0};
-    if (!A::started(c)) {
-        A::per_element(c) = !detail::use_kernel_batch(o, 0);
+    if (Cur::done(c) || n == 0) return std::size_t{0};
+    if (!Cur::started(c)) {
+        Cur::per_element(c) = !detail::use_kernel_batch(o, 0);
         // The kernel's token is a u32 bucket (hash maps) or a key (arrays, tries); the fallback keeps the last key.
-        A::token(c).assign(std::max<std::size_t>(m.key_size(), 8), std::byte{0});
+        Cur::token(c).assign(std::max<std::size_t>(m.key_size(), 8), std::byte{0});
     }
-    if (!A::per_element(c)) {
+    if (!Cur::per_element(c)) {
         const sys::Cmd cmd = take ? sys::Cmd::MapLookupAndDeleteBatch : sys::Cmd::MapLookupBatch;
         sys::MapBatchAttr a = batch_attr(m, keys.data(), values.data(), n, o);
-        a.in_batch = A::started(c) ? sys::ptr_to_u64(A::token(c).data()) : 0;
-        a.out_batch = sys::ptr_to_u64(A::token(c).data());
+        a.in_batch = Cur::started(c) ? sys::ptr_to_u64(Cur::token(c).data()) : 0;
+        a.out_batch = sys::ptr_to_u64(Cur::token(c).data());
         const sys::BatchOutcome out = sys::map_batch(cmd, a);
         if (out.err == 0 || out.err == ENOENT) {  // ENOENT: the end of the map, with this last chunk
-            A::started(c) = true;
-            A::done(c) = out.err == ENOENT;
+            Cur::started(c) = true;
+            Cur::done(c) = out.err == ENOENT;
             return std::size_t{out.count};
         }
-        if (A::started(c) || detail::use_kernel_batch(o, out.err))
+        if (Cur::started(c) || detail::use_kernel_batch(o, out.err))
             return batch_error(m, op, cmd, out.err, out.count, n);
-        A::per_element(c) = true;  // this map type has no such batch: element by element from the start
+        Cur::per_element(c) = true;  // this map type has no such batch: element by element from the start
     }
-    A::started(c) = true;
+    Cur::started(c) = true;
     const LookupFlags lf = (o.elem_flags & UpdateFlags::Lock) == UpdateFlags::Lock ? LookupFlags::Lock
                                                                                    : LookupFlags::Any;
     return take ? take_elements(m, c, keys, values, n, lf) : walk_elements(m, c, keys, values, n, lf);
@@ -172,12 +172,12 @@ Result<std::size_t> walk(const Map& m, BatchCursor& c, std::span<std::byte> keys
 
 Result<std::size_t> lookup_batch(const Map& map, BatchCursor& cursor, std::span<std::byte> keys,
                                  std::span<std::byte> values, const BatchOptions& options) {
-    return walk(map, cursor, keys, values, options, false);
+    return batch_walk(map, cursor, keys, values, options, false);
 }
 
 Result<std::size_t> lookup_and_erase_batch(const Map& map, BatchCursor& cursor, std::span<std::byte> keys,
                                            std::span<std::byte> values, const BatchOptions& options) {
-    return walk(map, cursor, keys, values, options, true);
+    return batch_walk(map, cursor, keys, values, options, true);
 }
 
 Result<std::size_t> update_batch(const Map& m, std::span<const std::byte> keys, std::span<const std::byte> values,

@@ -5,27 +5,13 @@
 #include <algorithm>
 
 #include "base/format.hpp"
+#include "maps/hex.hpp"
 #include "sys/proc.hpp"
 
 namespace ebpf {
 
 using detail::format;
 
-namespace {
-bool parse_hex(std::string_view s, std::uint64_t& out) {
-    if (s.empty() || s.size() > 16) return false;
-    std::uint64_t v = 0;
-    for (const char c : s) {
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= static_cast<std::uint64_t>(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint64_t>(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint64_t>(c - 'A' + 10);
-        else return false;
-    }
-    out = v;
-    return true;
-}
-}  // namespace
 
 Result<KernelSymbols> KernelSymbols::load() {
     auto text = sys::read_file("/proc/kallsyms");
@@ -51,7 +37,7 @@ Result<KernelSymbols> KernelSymbols::parse(std::string_view text) {
         if (sp1 == std::string_view::npos || sp1 + 3 > line.size() || line[sp1 + 2] != ' ')
             return Error(Errc::InvalidArgument, format("line %zu is not '<address> <type> <name>'", line_no));
         std::uint64_t address = 0;
-        if (!parse_hex(line.substr(0, sp1), address))
+        if (!detail::parse_hex_u64(line.substr(0, sp1), address))
             return Error(Errc::InvalidArgument, format("line %zu: bad address", line_no));
         const char type = line[sp1 + 1];
         std::string_view name = line.substr(sp1 + 3);

@@ -38,16 +38,14 @@ Error mapping_read_only(const Map& map) {
 }  // namespace detail
 
 namespace {
-constexpr std::uint32_t kMmapable = 1u << 10;  // BPF_F_MMAPABLE
-
-std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+std::size_t align_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 }  // namespace
 
 const Map& MappedMemory::map() const noexcept { return m_->map; }
 
 Result<MappedMemory> MappedMemory::of(const Map& map) {
     const bool arena = map.type() == MapType::Arena;
-    if (!arena && !(map.type() == MapType::Array && (map.flags() & kMmapable)))
+    if (!arena && !(map.type() == MapType::Array && (map.flags() & kMapMmapable)))
         return Error(Errc::InvalidArgument,
                      format("map '%s' (%.*s) cannot be mapped: only arrays created with BPF_F_MMAPABLE (kernel 5.5+) "
                             "and arenas can",
@@ -59,8 +57,8 @@ Result<MappedMemory> MappedMemory::of(const Map& map) {
 
     const std::size_t page = sys::page_size();
     const std::size_t size = arena ? static_cast<std::size_t>(map.max_entries()) * page
-                                   : round_up(map.value_size(), 8) * map.max_entries();
-    const std::size_t length = round_up(size, page);
+                                   : align_up(map.value_size(), 8) * map.max_entries();
+    const std::size_t length = align_up(size, page);
     sys::MmapRequest rq;
     rq.length = length;
     rq.fd = map.fd().get();

@@ -9,16 +9,12 @@ namespace ebpf {
 
 using detail::format;
 
-namespace {
-constexpr std::uint32_t kStackBuildId = 1u << 5;  // BPF_F_STACK_BUILD_ID
-}  // namespace
-
 Result<StackTraceMap> StackTraceMap::from(const Map& map) {
-    if (map.type() == MapType::StackTrace && (map.value_size() % 8 != 0 || (map.flags() & kStackBuildId)))
+    if (map.type() == MapType::StackTrace && (map.value_size() % 8 != 0 || (map.flags() & kMapStackBuildId)))
         return Error(Errc::InvalidArgument,
                      format("map '%s' holds %s; StackTraceMap reads 8-byte instruction pointers (use the untyped Map)",
                             map.name().c_str(),
-                            (map.flags() & kStackBuildId) ? "build-id records" : "values that are not 8-byte frames"));
+                            (map.flags() & kMapStackBuildId) ? "build-id records" : "values that are not 8-byte frames"));
     EBPF_TRY(detail::check_map_view(map, {MapType::StackTrace}, 4, map.value_size(), "StackTraceMap"));
     return StackTraceMap(map);
 }

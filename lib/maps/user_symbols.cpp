@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/format.hpp"
+#include "maps/hex.hpp"
 #include "elf/file.hpp"
 #include "sys/proc.hpp"
 
@@ -17,21 +18,9 @@ namespace {
 
 constexpr std::uint8_t kSttGnuIfunc = 10;
 
-bool parse_hex(std::string_view s, std::uint64_t& out) {
-    if (s.empty() || s.size() > 16) return false;
-    std::uint64_t v = 0;
-    for (const char c : s) {
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= static_cast<std::uint64_t>(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint64_t>(c - 'a' + 10);
-        else return false;
-    }
-    out = v;
-    return true;
-}
 
 // The next whitespace-separated field of `line`.
-std::string_view field(std::string_view& line) {
+std::string_view next_field(std::string_view& line) {
     const std::size_t b = line.find_first_not_of(' ');
     if (b == std::string_view::npos) {
         line = {};
@@ -87,17 +76,17 @@ Result<UserSymbols> UserSymbols::load(int pid) {
         std::string_view line = rest.substr(0, eol);
         rest = eol == std::string_view::npos ? std::string_view{} : rest.substr(eol + 1);
         // "start-end perms offset dev inode [path]"
-        const std::string_view range = field(line), perms = field(line), offset = field(line);
-        (void)field(line);  // dev
-        (void)field(line);  // inode
+        const std::string_view range = next_field(line), perms = next_field(line), offset = next_field(line);
+        (void)next_field(line);  // dev
+        (void)next_field(line);  // inode
         const std::size_t p = line.find_first_not_of(' ');
         std::string_view path = p == std::string_view::npos ? std::string_view{} : line.substr(p);
         if (perms.size() < 3 || perms[2] != 'x' || path.empty() || path.front() != '/') continue;
         if (path.size() > 10 && path.substr(path.size() - 10) == " (deleted)") path.remove_suffix(10);
         const std::size_t dash = range.find('-');
         std::uint64_t start = 0, end = 0, off = 0;
-        if (dash == std::string_view::npos || !parse_hex(range.substr(0, dash), start) ||
-            !parse_hex(range.substr(dash + 1), end) || !parse_hex(offset, off))
+        if (dash == std::string_view::npos || !detail::parse_hex_u64(range.substr(0, dash), start) ||
+            !detail::parse_hex_u64(range.substr(dash + 1), end) || !detail::parse_hex_u64(offset, off))
             continue;
         std::uint32_t file = 0;
         while (file < u.files_.size() && u.files_[file].path != path) ++file;
