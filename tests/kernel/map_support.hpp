@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -26,27 +27,36 @@ inline MapSpec map_spec(MapType t, std::uint32_t k, std::uint32_t v, std::uint32
     return s;
 }
 
-// The map, or nullopt (with a WARN naming the reason) when the kernel does not know the map type: BPF_MAP_CREATE
-// answers EINVAL for an unknown type. Any other failure fails the test.
+// The map, or nullopt (with a WARN naming the reason) when the kernel lacks the map type: BPF_MAP_CREATE answers
+// EINVAL and the feature probe (map_type_supported) confirms the type is unknown here. Any other failure, or an
+// EINVAL for a type the probe says exists, fails the test.
 inline std::optional<Map> create_or_skip(const MapSpec& s, const MapCreateOptions& o = {}) {
     auto m = Map::create(s, o);
     if (m) return std::move(*m);
     if (m.error().sys_errno() == EINVAL) {
-        WARN("skipped: this kernel cannot create a " << to_string(s.type) << " map (EINVAL: no such map type?): "
-                                                     << m.error().message());
-        return std::nullopt;
+        auto supported = map_type_supported(s.type);
+        if (supported && !*supported) {
+            WARN("skipped: this kernel has no " << to_string(s.type) << " maps (feature probe; BPF_MAP_CREATE: "
+                                                << m.error().message() << ")");
+            return std::nullopt;
+        }
     }
     FAIL(std::string(m.error().message()));
     return std::nullopt;
 }
 
-inline std::optional<Object> load_or_skip(const char* file, const LoadOptions& o = {}) {
+// The object, or nullopt (with a WARN) when the feature probe says the kernel lacks a map type it needs.
+inline std::optional<Object> load_or_skip(const char* file, const LoadOptions& o = {},
+                                          std::initializer_list<MapType> needs = {}) {
+    for (const MapType t : needs) {
+        auto supported = map_type_supported(t);
+        if (supported && !*supported) {
+            WARN("skipped: " << file << " needs " << to_string(t) << " maps, which this kernel lacks (feature probe)");
+            return std::nullopt;
+        }
+    }
     auto obj = Object::load_file(obj_path(file).c_str(), o);
     if (obj) return std::move(*obj);
-    if (obj.error().sys_errno() == EINVAL) {
-        WARN("skipped: " << file << " does not load on this kernel: " << obj.error().message());
-        return std::nullopt;
-    }
     FAIL(std::string(obj.error().message()));
     return std::nullopt;
 }

@@ -168,7 +168,8 @@ TEST_CASE("Queue and Stack push, pop and peek; full and empty are reported preci
 
 TEST_CASE("a program fills a queue, a stack and a bloom filter; a mapped array is shared with it",
           "[maps][map_types]") {
-    auto obj = test::load_or_skip("map_producers.bpf.o");
+    auto obj = test::load_or_skip("map_producers.bpf.o", {},
+                                  {MapType::Queue, MapType::Stack, MapType::BloomFilter});
     if (!obj) return;
     auto fifo = obj->map<Queue<std::uint64_t>>("fifo");
     auto lifo = obj->map<Stack<std::uint64_t>>("lifo");

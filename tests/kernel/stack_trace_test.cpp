@@ -85,7 +85,7 @@ TEST_CASE("UserSymbols resolves this process's functions", "[maps][symbols]") {
 TEST_CASE("a program records kernel and user stacks that symbolise", "[maps][symbols]") {
     const int fds = test::open_fd_count();
     {
-        auto obj = test::load_or_skip("map_stacks.bpf.o");
+        auto obj = test::load_or_skip("map_stacks.bpf.o", {}, {MapType::StackTrace});
         if (!obj) return;
         auto target_tid = obj->global<std::uint32_t>("target_tid");
         auto target_nr = obj->global<std::uint64_t>("target_nr");
