@@ -31,6 +31,7 @@
 #include <ebpf/maps/symbolize.hpp>
 #include <ebpf/maps/xdp_maps.hpp>
 #include <ebpf/object.hpp>
+#include <ebpf/perfbuf.hpp>
 #include <ebpf/program.hpp>
 #include <ebpf/programs/auto_attach.hpp>
 #include <ebpf/programs/cgroup.hpp>
@@ -39,5 +40,6 @@
 #include <ebpf/programs/raw_tracepoint.hpp>
 #include <ebpf/programs/tracepoint.hpp>
 #include <ebpf/programs/view.hpp>
+#include <ebpf/ringbuf.hpp>
 #include <ebpf/spec.hpp>
 #include <ebpf/types.hpp>

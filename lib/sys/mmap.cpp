@@ -22,13 +22,15 @@ Result<void*> mmap_shared(const MmapRequest& rq) noexcept {
     const int prot = rq.prot == MapProt::ReadWrite ? PROT_READ | PROT_WRITE : PROT_READ;
     const int flags = MAP_SHARED | (rq.fixed ? MAP_FIXED_NOREPLACE : 0);
 #if defined(SYS_mmap2)
-    // 32-bit: the offset is in 4096-byte units; ours is always 0.
+    // 32-bit: mmap2 takes the offset in 4096-byte units (whatever the page size).
     const long nr = SYS_mmap2;
+    const long offset = static_cast<long>(rq.offset / 4096);
 #else
     const long nr = SYS_mmap;
+    const long offset = static_cast<long>(rq.offset);
 #endif
     const long r = syscall_entry6(nr, reinterpret_cast<long>(rq.addr), static_cast<long>(rq.length), prot, flags,
-                                  rq.fd, 0);
+                                  rq.fd, offset);
     // syscall() returns -1 only for errors (-4095..-1): a page-aligned address is never -1.
     if (r == -1) return Error::from_errno(errno, "mmap");
     void* p = reinterpret_cast<void*>(r);

@@ -16,9 +16,10 @@ struct MmapRequest {
     MapProt prot = MapProt::Read;
     int fd = -1;
     bool fixed = false;     // MAP_FIXED_NOREPLACE (4.17+): fail instead of clobbering an existing mapping
+    std::size_t offset = 0;  // page-aligned offset into the file (ring buffers map their producer page at one page)
 };
 
-// A shared mapping (MAP_SHARED) of `fd` at offset 0. Uses SYS_mmap2 where the architecture has it (32-bit: arm,
+// A shared mapping (MAP_SHARED) of `fd` at `offset`. Uses SYS_mmap2 where the architecture has it (32-bit: arm,
 // i386, whose SYS_mmap is the old one-argument call) and SYS_mmap elsewhere.
 // Errors: "mmap: <strerror>" with the kernel's errno (EPERM for a writable mapping of a frozen map, EINVAL for a
 // map that is not mmapable, EBUSY for an arena already mapped elsewhere).
