@@ -58,6 +58,7 @@ PUBLIC_HEADERS = {
     "perfbuf.hpp": "perf",
     "async.hpp": "async",
     "asio.hpp": "async",  # header-only Asio adapter (built and tested only when Asio is found)
+    "log.hpp": "log",
 }
 
 # Third-party headers a public header may include (optional adapters, built only when the library is found):
