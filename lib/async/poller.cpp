@@ -4,6 +4,7 @@
 #include <ebpf/async.hpp>
 
 #include <array>
+#include <cerrno>
 #include <utility>
 
 #include "async/state.hpp"
@@ -240,7 +241,9 @@ std::size_t Poller::size() const noexcept { return s_ ? s_->live : 0; }
 FdRef Poller::fd() const noexcept { return s_ ? FdRef(s_->epoll) : FdRef(-1); }
 
 void Poller::stop() noexcept {
+    const int saved = errno;  // a signal handler must leave errno as it found it
     if (s_) sys::eventfd_signal(s_->stop_fd.get());
+    errno = saved;
 }
 
 Result<std::size_t> Poller::run_once(int timeout_ms) {

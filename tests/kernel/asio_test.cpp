@@ -3,6 +3,8 @@
 // an io_context (AsioConsumer), a readiness wait with a completion handler (AsioFd), and clean stops.
 #include <catch2/catch.hpp>
 
+#include <linux/bpf.h>
+
 #include <unistd.h>
 
 #include <asio/io_context.hpp>
@@ -19,6 +21,7 @@
 
 #include "support/fd_count.hpp"
 #include "support/objects.hpp"
+#include "support/skip.hpp"
 
 #if defined(ASIO_NO_EXCEPTIONS)
 // Asio without exceptions calls this where it would throw.
@@ -74,6 +77,7 @@ struct Deadline {
 }  // namespace
 
 TEST_CASE("an io_context consumes ring buffers through AsioConsumer", "[asio]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Rings rings = Rings::load();
     const int fds_before = test::open_fd_count();
     {
@@ -116,6 +120,7 @@ TEST_CASE("an io_context consumes ring buffers through AsioConsumer", "[asio]") 
 }
 
 TEST_CASE("a perf buffer and a readiness wait on an io_context", "[asio]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     LoadOptions o;
     o.globals.push_back(GlobalValue::of("target_tgid", static_cast<std::uint32_t>(::getpid())));
     auto obj = Object::load_file(test::obj_path("perfbuf_test.bpf.o").c_str(), o);

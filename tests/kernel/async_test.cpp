@@ -5,6 +5,8 @@
 // stream does.
 #include <catch2/catch.hpp>
 
+#include <linux/bpf.h>
+
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 #include "support/fd_count.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/skip.hpp"
 
 using namespace ebpf;
 
@@ -80,6 +83,7 @@ std::uint32_t seq_of(std::span<const std::byte> rec) {
 }  // namespace
 
 TEST_CASE("one thread, one Poller: two ring buffers and a perf buffer", "[async]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Rings rings = Rings::load();
     Perf perf = Perf::load();
     const int fds_before = test::open_fd_count();
@@ -222,6 +226,7 @@ Task read_all(RingBufferStream& stream, std::vector<std::uint32_t>& out, std::op
 }  // namespace
 
 TEST_CASE("a coroutine reads a ring buffer record by record", "[async]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Rings rings = Rings::load();
     auto poller = Poller::create();
     REQUIRE(poller);
@@ -247,6 +252,7 @@ TEST_CASE("a coroutine reads a ring buffer record by record", "[async]") {
 }
 
 TEST_CASE("a record stays valid, and its space held, until the next next()", "[async]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Rings rings = Rings::load();
     auto poller = Poller::create();
     REQUIRE(poller);
@@ -276,6 +282,7 @@ TEST_CASE("a record stays valid, and its space held, until the next next()", "[a
 }
 
 TEST_CASE("suspended coroutines end with Canceled when their Poller, stream or registration goes away", "[async]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Rings rings = Rings::load();
     const int fds_before = test::open_fd_count();
     std::optional<Error> a_end, b_end, c_end;
@@ -333,6 +340,7 @@ TEST_CASE("suspended coroutines end with Canceled when their Poller, stream or r
 }
 
 TEST_CASE("two coroutines cannot await one stream; a stream needs a live Poller", "[async]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Rings rings = Rings::load();
     auto poller = Poller::create();
     REQUIRE(poller);
@@ -397,6 +405,7 @@ TEST_CASE("a coroutine awaits a perf buffer's fd and consumes it", "[async]") {
 }
 
 TEST_CASE("a Poller nests in another loop through its fd", "[async]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Rings rings = Rings::load();
     auto poller = Poller::create();
     REQUIRE(poller);

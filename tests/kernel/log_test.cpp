@@ -4,6 +4,8 @@
 // their formats reported precisely, the default stderr sink, and a Logger driven by a Poller.
 #include <catch2/catch.hpp>
 
+#include <linux/bpf.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <ebpf/log.hpp>
 
 #include "support/objects.hpp"
+#include "support/skip.hpp"
 
 using namespace ebpf;
 
@@ -78,6 +81,7 @@ void check_lines(const std::vector<Line>& got, const std::vector<Line>& want) {
 }  // namespace
 
 TEST_CASE("a BPF program logs every conversion and the Logger prints it exactly", "[log]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Object obj = load_log_test(LogLevel::Trace);
     auto logger = Logger::attach(obj);
     REQUIRE(logger);
@@ -103,6 +107,7 @@ TEST_CASE("a BPF program logs every conversion and the Logger prints it exactly"
 }
 
 TEST_CASE("the log level is chosen at load time, and the verifier removes the calls above it", "[log]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     auto xlated_size = [](Object& obj) {
         Program p = *obj.program("log_all");
         REQUIRE(p.load());
@@ -147,6 +152,7 @@ TEST_CASE("the log level is chosen at load time, and the verifier removes the ca
 }
 
 TEST_CASE("arguments that do not fit their format are reported, never misread", "[log]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Object obj = load_log_test(LogLevel::Trace);
     auto logger = Logger::attach(obj);
     REQUIRE(logger);
@@ -189,6 +195,7 @@ TEST_CASE("arguments that do not fit their format are reported, never misread", 
 }
 
 TEST_CASE("the default sink writes one line per record to stderr", "[log]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Object obj = load_log_test(LogLevel::Info);
     auto logger = Logger::attach(obj);
     REQUIRE(logger);
@@ -213,6 +220,7 @@ TEST_CASE("the default sink writes one line per record to stderr", "[log]") {
 }
 
 TEST_CASE("a Logger in a Poller; objects without logging", "[log]") {
+    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
     Object obj = load_log_test(LogLevel::Info);
     auto logger = Logger::attach(obj, {.name = "custom"});
     REQUIRE(logger);
