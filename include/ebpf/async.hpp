@@ -222,7 +222,10 @@ public:
 //   Canceled in the Poller's next round (the coroutine must not touch the stream again).
 // Thread safety: the Poller's thread only. One coroutine awaits a stream at a time.
 // Errors (from co_await): Canceled (the Poller stopped or was destroyed, the stream was removed or destroyed),
-//   InvalidArgument (a record the kernel cannot have written: RingBuffer::peek()), epoll_ctl's.
+//   InvalidArgument (a record the kernel cannot have written: RingBuffer::peek(); or a second waiter), epoll_ctl's.
+//   open(): Exists when the map's fd is already in this Poller (a map is streamed once per Poller).
+// Kernel: ring buffers (5.8+); the ring wakes the Poller when a record is committed and the consumer had caught
+//   up with it, unless the producer passes BPF_RB_NO_WAKEUP.
 class RingBufferStream {
 public:
     static Result<RingBufferStream> open(Poller& poller, RingBuffer ring);
@@ -269,7 +272,8 @@ private:
 // Each wait arms the fd once (EPOLLONESHOT): the coroutine is resumed once, when the fd is ready or has an error
 // or hang-up (reported in the events, not as an Error).
 // Ownership: move-only; borrows the fd (destroy the AsyncFd, or remove() its id, before closing the fd).
-// Thread safety, cancellation and Errors: as RingBufferStream.
+// Thread safety, cancellation and Errors: as RingBufferStream (plus InvalidArgument for a wait on no events).
+// Kernel: epoll (EPOLLONESHOT); whatever the fd's own poll reports.
 class AsyncFd {
 public:
     static Result<AsyncFd> open(Poller& poller, FdRef fd);
