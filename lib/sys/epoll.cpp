@@ -66,4 +66,13 @@ void eventfd_drain(int fd) noexcept {
     (void)syscall_entry(SYS_read, fd, reinterpret_cast<long>(&v), sizeof v, 0, 0);
 }
 
+std::uint64_t monotonic_ms() noexcept {
+    struct {
+        long sec, nsec;  // the struct timespec of SYS_clock_gettime: two longs on every Linux ABI that has it
+    } ts{};
+    constexpr long kClockMonotonic = 1;
+    if (syscall_entry(SYS_clock_gettime, kClockMonotonic, reinterpret_cast<long>(&ts), 0, 0, 0) < 0) return 0;
+    return static_cast<std::uint64_t>(ts.sec) * 1000 + static_cast<std::uint64_t>(ts.nsec) / 1000000;
+}
+
 }  // namespace ebpf::sys

@@ -11,6 +11,7 @@
 namespace ebpf::sys {
 
 inline constexpr std::uint32_t kEpollIn = 0x001, kEpollOut = 0x004, kEpollErr = 0x008, kEpollHup = 0x010;
+inline constexpr std::uint32_t kEpollOneshot = 1u << 30;  // disarmed after one event until EPOLL_CTL_MOD
 
 struct EpollEvent {
     std::uint32_t events;
@@ -32,5 +33,8 @@ Result<std::size_t> epoll_wait(int epfd, std::span<EpollEvent> out, int timeout_
 Result<UniqueFd> eventfd_create() noexcept;  // EFD_CLOEXEC | EFD_NONBLOCK
 void eventfd_signal(int fd) noexcept;        // adds 1 (never blocks: the counter cannot overflow in practice)
 void eventfd_drain(int fd) noexcept;         // reads the counter back to 0
+
+// CLOCK_MONOTONIC in milliseconds (the Poller's run() deadline); 0 if the clock cannot be read.
+std::uint64_t monotonic_ms() noexcept;
 
 }  // namespace ebpf::sys
