@@ -3,6 +3,7 @@
 // docs/concepts.md ("Ownership and threads").
 #pragma once
 
+#include <ebpf/async.hpp>
 #include <ebpf/btf.hpp>
 #include <ebpf/bytes.hpp>
 #include <ebpf/error.hpp>
@@ -10,6 +11,7 @@
 #include <ebpf/features.hpp>
 #include <ebpf/kernel_btf.hpp>
 #include <ebpf/link.hpp>
+#include <ebpf/log.hpp>
 #include <ebpf/map.hpp>
 #include <ebpf/maps/arena.hpp>
 #include <ebpf/maps/array.hpp>

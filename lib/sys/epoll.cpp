@@ -7,6 +7,7 @@
 
 #include "sys/bpf.hpp"
 #include "sys/syscall.hpp"
+#include "sys/syscall6.hpp"
 
 namespace ebpf::sys {
 
@@ -40,9 +41,9 @@ Result<void> epoll_remove(int epfd, int fd) noexcept {
 }
 
 Result<std::size_t> epoll_wait(int epfd, std::span<EpollEvent> out, int timeout_ms) noexcept {
-    // A null signal mask: the kernel ignores the (sixth) size argument then.
-    const long n = syscall_entry(SYS_epoll_pwait, epfd, reinterpret_cast<long>(out.data()),
-                                 static_cast<long>(out.size()), timeout_ms, 0);
+    // A null signal mask (the kernel then ignores the size; passed anyway, so no register is left undefined).
+    const long n = syscall_entry6(SYS_epoll_pwait, epfd, reinterpret_cast<long>(out.data()),
+                                  static_cast<long>(out.size()), timeout_ms, 0, 8);
     if (n < 0) {
         if (errno == EINTR) return std::size_t{0};
         return Error::from_errno(errno, "epoll_pwait");
