@@ -34,7 +34,7 @@ int BPF_PROG(unlink_fentry, int dfd, void *name)
 }
 
 SEC("fexit/do_unlinkat")
-int BPF_PROG(unlink_fexit, int dfd, void *name, long ret)
+int BPF_PROG(unlink_fexit, int dfd, void *name, int ret)
 {
     if (ours()) {
         __sync_fetch_and_add(&fexit_hits, 1);

@@ -11,6 +11,7 @@
 #include "base/try.hpp"
 #include "features/kernel_info.hpp"
 #include "links/attach.hpp"
+#include "sys/file.hpp"
 #include "sys/kallsyms.hpp"
 #include "sys/perf.hpp"
 #include "sys/tracefs.hpp"
@@ -114,6 +115,22 @@ Result<Link> attach_kprobe(FdRef prog, const KprobeTarget& t, std::string what) 
         auto event = open_pmu_event(pmu, t);
         if (!event) return diagnose(std::move(event).error(), t, "kprobe PMU").context(what);
         return attach_perf_event(prog, std::move(*event), t.cookie, std::move(what));
+    }
+    auto root = sys::tracefs_root();
+    if (!root) return std::move(root).error().context(what + ": no kprobe PMU, so tracefs kprobe_events");
+    if (!sys::path_exists((*root + "/kprobe_events").c_str()))
+        return Error(Errc::NotSupported,
+                     format("%s: this kernel has no kprobes: no kprobe PMU (probe feature:kprobe_pmu = false) and no "
+                            "%s/kprobe_events (built without CONFIG_KPROBES / CONFIG_KPROBE_EVENTS)",
+                            what.c_str(), root->c_str()));
+    // tracefs accepts a probe on a module that is not loaded (it waits for the module); we want an error now, as
+    // the PMU gives one.
+    if (const auto colon = t.function.find(':'); colon != std::string::npos) {
+        const std::string_view module = std::string_view(t.function).substr(0, colon);
+        auto found = sys::kallsyms_find(std::string_view(t.function).substr(colon + 1), module);
+        if (found && !found->module_loaded)
+            return Error(Errc::NotFound, format("%s: module '%.*s' is not loaded (no symbol of it in /proc/kallsyms)",
+                                                what.c_str(), EBPF_SV(module)));
     }
     remove_stale_entries_once();
     sys::KprobeEventOptions o;

@@ -25,6 +25,9 @@ Link tracing_link(UniqueFd fd, std::string what) {
 Error explain_tracing(Error e) {
     constexpr int kEnotsupp = 524;  // the kernel's ENOTSUPP: no trampolines for this architecture or kernel
     if (e.sys_errno() == kEnotsupp) return std::move(e.recode(Errc::NotSupported)).context("no BPF trampolines here");
+    if (e.sys_errno() == ENOENT)  // bpf_tracing_prog_attach(): the load-time target is gone after a first attach
+        return std::move(e).context("this kernel attaches a tracing or LSM program only once (before Linux 5.13, "
+                                    "detaching clears its target): load the program again to attach it again");
     if (e.sys_errno() == EPERM)
         return std::move(e).context("the kernel refuses BPF trampolines to this process (lockdown, or a kernel that "
                                     "does not allow them)");

@@ -153,7 +153,7 @@ TEST_CASE("KProbeMulti: without the link the kernel's answer is NotSupported, fr
     auto entry = obj.program<KProbeMulti>("multi_entry");
     REQUIRE(entry);
     if (auto r = entry->load(); !r) {
-        // Kernels without kprobe.multi (before 5.18) refuse its expected attach type at load already.
+        // Kernels without kprobe.multi (before 5.18) do not load it (its expected attach type, its cookie helper).
         auto s = link_supported(AttachType::TraceKprobeMulti);
         REQUIRE(s);
         REQUIRE_FALSE(*s);

@@ -88,20 +88,25 @@ TEST_CASE("Lsm: lsm/file_open counts opens where bpf is an active LSM", "[lsm]")
         {
             auto link = lsm->attach();
             if (!link) FAIL(msg(link.error()));
-            CHECK(test::open_fd_count() == fds + 1);
             open_self(3);
             CHECK(global(obj, "lsm_opens") == before + 3);
+            CHECK(test::open_fd_count() == fds + 1);  // (counting fds opens /proc/self/fd: after the check above)
         }
+        const std::uint64_t after = global(obj, "lsm_opens");
         open_self(2);
-        CHECK(global(obj, "lsm_opens") == before + 3);  // detached
+        CHECK(global(obj, "lsm_opens") == after);  // detached
         CHECK(test::open_fd_count() == fds);
     }
-    // The section names the hook: auto-attach works too.
-    auto link = auto_attach(lsm->program());
+    // The section names the hook: auto-attach works too (on a fresh load: before 5.13 a program attaches once).
+    Object again = test::load_object("lsm_count.bpf.o");
+    Program* p = again.find_program("on_file_open");
+    REQUIRE(p);
+    REQUIRE(p->load());
+    auto link = auto_attach(*p);
     if (!link) FAIL(msg(link.error()));
-    const std::uint64_t before = global(obj, "lsm_opens");
+    const std::uint64_t before = global(again, "lsm_opens");
     open_self(1);
-    CHECK(global(obj, "lsm_opens") == before + 1);
+    CHECK(global(again, "lsm_opens") == before + 1);
 }
 
 TEST_CASE("LsmCgroup: lsm_cgroup/socket_bind runs for the tasks of its cgroup only", "[lsm]") {
@@ -135,7 +140,7 @@ TEST_CASE("LsmCgroup: lsm_cgroup/socket_bind runs for the tasks of its cgroup on
     auto blocker = auto_attach_blocker(p->program());
     REQUIRE(blocker);
     CHECK(blocker->find("needs a cgroup") != std::string::npos);
-    auto link = auto_attach(p->program(), {.cgroup = cg.path()});
+    auto link = auto_attach(p->program(), {.cgroup = cg.path(), .interface = {}});
     if (!link) FAIL(msg(link.error()));
 }
 

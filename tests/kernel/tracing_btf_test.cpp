@@ -146,7 +146,7 @@ TEST_CASE("Tracing: fmod_ret on security_file_open denies this process's opens w
     });
 }
 
-TEST_CASE("BtfTracepoint: tp_btf/sys_enter counts getppid calls; cookies from 6.10", "[tracing]") {
+TEST_CASE("BtfTracepoint: tp_btf/sys_enter counts getppid calls", "[tracing]") {
     Object obj = test::load_object("tracing_btf.bpf.o", btf_options());
     auto tp = obj.program<BtfTracepoint>("sys_enter_btf");
     REQUIRE(tp);
@@ -165,6 +165,16 @@ TEST_CASE("BtfTracepoint: tp_btf/sys_enter counts getppid calls; cookies from 6.
         }
         CHECK(test::open_fd_count() == fds);
     });
+}
+
+TEST_CASE("BtfTracepoint: cookies from 6.10, refused before", "[tracing]") {
+    Object obj = test::load_object("tracing_btf.bpf.o", btf_options());
+    auto tp = obj.program<BtfTracepoint>("sys_enter_btf");
+    REQUIRE(tp);
+    if (auto r = tp->load(); !r) {
+        EBPF_SKIP_IF(test::kernel_refuses(r.error(), ProgramType::Tracing));
+        FAIL(msg(r.error()));
+    }
     auto cookie = has(Feature::RawTpCookie);
     REQUIRE(cookie);
     if (!*cookie) {
