@@ -13,7 +13,6 @@
 #include "sys/file.hpp"
 #include "sys/kallsyms.hpp"
 #include "sys/perf.hpp"
-#include "sys/tracefs.hpp"
 
 namespace ebpf {
 
@@ -43,13 +42,6 @@ PerfEventSource PerfEventSource::pmu(std::uint32_t type, std::uint64_t config) n
     return s;
 }
 
-PerfEventSource PerfEventSource::tracepoint_event(std::string_view category, std::string_view name) {
-    PerfEventSource s;
-    s.type = sys::kPerfTypeTracepoint;
-    s.tracepoint = std::string(category) + "/" + std::string(name);
-    return s;
-}
-
 namespace {
 
 std::string source_name(const PerfEventSource& s) {
@@ -61,7 +53,6 @@ std::string source_name(const PerfEventSource& s) {
                                                 "stalled-cycles-frontend", "stalled-cycles-backend", "ref-cycles"};
     if (s.type == sys::kPerfTypeSoftware && s.config < std::size(kSoftware)) return kSoftware[s.config];
     if (s.type == sys::kPerfTypeHardware && s.config < std::size(kHardware)) return kHardware[s.config];
-    if (s.type == sys::kPerfTypeTracepoint && !s.tracepoint.empty()) return "tracepoint " + s.tracepoint;
     return format("type %u config 0x%llx", s.type, static_cast<unsigned long long>(s.config));
 }
 
@@ -86,10 +77,13 @@ Result<LinkGroup> PerfEvent::attach(const PerfEventSource& source, const PerfEve
     const std::string name = source_name(source);
     const std::string what = format("attach perf_event program '%s' to %s", prog_.name().c_str(), name.c_str());
     if (!prog_.loaded()) return Error(Errc::InvalidArgument, what + ": the program is not loaded");
-    const bool tracepoint = source.type == sys::kPerfTypeTracepoint;
+    if (source.type == sys::kPerfTypeTracepoint)
+        return Error(Errc::InvalidArgument,
+                     what + ": the kernel runs only tracepoint programs on tracepoint events (perf_event_set_bpf_prog);"
+                            " attach a SEC(\"tp/...\") program with the Tracepoint view");
     if (o.sample_period && o.sample_frequency)
         return Error(Errc::InvalidArgument, what + ": give a sample period or a sample frequency, not both");
-    if (!o.sample_period && !o.sample_frequency && !tracepoint)
+    if (!o.sample_period && !o.sample_frequency)
         return Error(Errc::InvalidArgument, what + ": no sample_period or sample_frequency: the program would never run");
     if (o.pid >= 0 && !o.cgroup.empty())
         return Error(Errc::InvalidArgument, what + ": a process (pid) or a cgroup, not both");
@@ -100,16 +94,7 @@ Result<LinkGroup> PerfEvent::attach(const PerfEventSource& source, const PerfEve
     attr.config = source.config;
     attr.config1 = source.config1;
     attr.config2 = source.config2;
-    if (tracepoint) {
-        const auto slash = source.tracepoint.find('/');
-        if (slash == std::string::npos)
-            return Error(Errc::InvalidArgument, what + ": the tracepoint is not category/name");
-        auto id = sys::tracepoint_id(std::string_view(source.tracepoint).substr(0, slash),
-                                     std::string_view(source.tracepoint).substr(slash + 1));
-        if (!id) return std::move(id).error().context(what);
-        attr.config = *id;
-    }
-    attr.sample_period = o.sample_frequency ? o.sample_frequency : o.sample_period ? o.sample_period : 1;
+    attr.sample_period = o.sample_frequency ? o.sample_frequency : o.sample_period;
     if (o.sample_frequency) attr.flags |= sys::kPerfFreq;
     if (o.inherit) attr.flags |= sys::kPerfInherit;
     if (o.exclude_kernel) attr.flags |= sys::kPerfExcludeKernel;

@@ -17,6 +17,7 @@
 
 #include "kernel/tracing_support.hpp"
 #include "support/fd_count.hpp"
+#include "support/netns.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
@@ -217,6 +218,34 @@ TEST_CASE("Tracing: fentry on a BPF program's function, set as the target before
     auto info = link->info();
     REQUIRE(info);
     CHECK(info->type == LinkType::Tracing);
+}
+
+TEST_CASE("Tracing: fentry on a module function (its BTF in /sys/kernel/btf/<module>), hit by a new veth pair",
+          "[tracing]") {
+    if (test::kallsyms_address("veth_newlink", "veth") == 0 && !test::module_loaded("veth"))
+        EBPF_SKIP("the veth module is not loaded (no [veth] symbols in /proc/kallsyms)");
+    if (::access("/sys/kernel/btf/veth", F_OK) != 0)
+        EBPF_SKIP("the veth module has no BTF (/sys/kernel/btf/veth: CONFIG_DEBUG_INFO_BTF_MODULES)");
+    Object obj = test::load_object("tracing_btf.bpf.o", btf_options());
+    auto p = obj.program<Tracing>("unlink_fentry");  // counts this process's calls, whatever the function
+    REQUIRE(p);
+    REQUIRE(p->program().set_attach_target("veth_newlink"));
+    if (auto r = p->load(); !r) {
+        EBPF_SKIP_IF(test::kernel_refuses(r.error(), ProgramType::Tracing));
+        FAIL(msg(r.error()));
+    }
+    CHECK(p->program().def().attach_btf_obj != nullptr);  // found in the module's BTF, not vmlinux
+    auto link = p->attach();
+    if (!link) {
+        EBPF_SKIP_IF(test::kernel_refuses(link.error(), ProgramType::Tracing));
+        FAIL(msg(link.error()));
+    }
+    const std::uint64_t before = global(obj, "fentry_hits");
+    {
+        test::NetnsVeth pair;
+        REQUIRE(pair.ok());
+    }
+    CHECK(global(obj, "fentry_hits") >= before + 1);
 }
 
 TEST_CASE("Tracing: wrong kinds and unloaded programs are refused; a missing target fails the load", "[tracing]") {

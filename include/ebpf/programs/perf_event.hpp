@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
-// PerfEvent: programs run on perf event overflows (sampling): CPU clocks, hardware counters, tracepoints, raw PMU
+// PerfEvent: programs run on perf event overflows (sampling): CPU clocks, hardware counters, cache and raw PMU
 // events, per CPU or for one process or cgroup.
 #pragma once
 
 #include <cstdint>
 #include <span>
-#include <string>
 #include <string_view>
 
 #include <ebpf/programs/link_group.hpp>
@@ -26,10 +25,11 @@ enum class HardwareEvent : std::uint64_t {
 
 // What to sample: perf_event_attr's type and config.
 struct PerfEventSource {
-    std::uint32_t type = 1;  // PERF_TYPE_* (0 hardware, 1 software, 2 tracepoint, 3 hw cache, 4 raw) or a PMU's
+    // PERF_TYPE_* (0 hardware, 1 software, 3 hw cache, 4 raw, 5 breakpoint) or a dynamic PMU's type. Not 2
+    // (tracepoint): the kernel runs only tracepoint programs on tracepoint events (use the Tracepoint view).
+    std::uint32_t type = 1;
     std::uint64_t config = 0;
     std::uint64_t config1 = 0, config2 = 0;  // PMU-specific extensions
-    std::string tracepoint;  // PERF_TYPE_TRACEPOINT: "category/name", its config read from tracefs at attach
 
     static PerfEventSource software(SoftwareEvent event) noexcept;
     static PerfEventSource hardware(HardwareEvent event) noexcept;
@@ -39,13 +39,11 @@ struct PerfEventSource {
     static PerfEventSource raw(std::uint64_t config) noexcept;
     // A dynamic PMU: type from /sys/bus/event_source/devices/<pmu>/type.
     static PerfEventSource pmu(std::uint32_t type, std::uint64_t config) noexcept;
-    // A tracepoint ("sched", "sched_switch"), as a sampling event.
-    static PerfEventSource tracepoint_event(std::string_view category, std::string_view name);
 };
 
 struct PerfEventAttachOptions {
     // How often the program runs: every `sample_period` events (for clocks: nanoseconds), or about
-    // `sample_frequency` times a second. One of the two, except for tracepoints (default: every hit).
+    // `sample_frequency` times a second. One of the two.
     std::uint64_t sample_period = 0;
     std::uint64_t sample_frequency = 0;
     // Whose events: -1, every task (one event per CPU); 0, this process; > 0, that process (one event following
@@ -67,8 +65,9 @@ struct PerfEventAttachOptions {
 // every event and its bpf_link (5.15+) and detaches all of them together; the attach is all or nothing.
 // Kernel: 4.9+; bpf_link and cookies 5.15+ (PERF_EVENT_IOC_SET_BPF before, probed). Hardware events need a PMU
 //   (none in most VMs); perf_event_paranoid may restrict unprivileged use.
-// Errors: InvalidArgument (not loaded; sampling not set; pid with cgroup), NotFound (no such event, tracepoint or
-//   cgroup; ENOENT from perf_event_open), Permission (perf_event_paranoid, CAP_PERFMON), NoDevice (an offline CPU).
+// Errors: InvalidArgument (not loaded; sampling not set; pid with cgroup; a tracepoint event, which takes a
+//   Tracepoint program), NotFound (no such event or cgroup; ENOENT from perf_event_open), Permission
+//   (perf_event_paranoid, CAP_PERFMON), NoDevice (an offline CPU).
 // Thread safety: as ProgramView.
 class PerfEvent : public TypedProgramView<PerfEvent> {
 public:
