@@ -131,6 +131,14 @@ Result<LinkGroup> PerfEvent::attach(const PerfEventSource& source, const PerfEve
         std::string one = format("%s (%s, %s)", what.c_str(), target_name.c_str(),
                                  cpu < 0 ? "any CPU" : format("CPU %d", cpu).c_str());
         auto event = sys::perf_event_open(attr, target, cpu, -1, flags);
+        if (!event && cgroup_fd.valid() && event.error().sys_errno() == ENOENT)
+            // perf_cgroup_connect(): the cgroup has no perf_event css. On cgroup v2 the kernel creates the implicit
+            // perf_event controller's state only once some controller is enabled in the root's subtree_control
+            // (systemd does that; a bare cgroup2 mount may not have).
+            return std::move(event.error().recode(Errc::NotFound))
+                .context(format("the cgroup has no perf_event controller state (cgroup v2: enable any controller in "
+                                "the root's cgroup.subtree_control, e.g. +pids, then make the cgroup)"))
+                .context(one);
         if (!event) return explain_perf_open(std::move(event).error(), source).context(one);
         auto link = detail::attach_perf_event(prog_.fd(), std::move(*event), o.cookie, std::move(one));
         if (!link) return std::move(link).error();

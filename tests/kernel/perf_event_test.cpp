@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
+#include <optional>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -134,8 +136,26 @@ TEST_CASE("PerfEvent: a cgroup target samples only the tasks of that cgroup", "[
     Object obj = test::load_object("perf_sample.bpf.o");
     auto p = obj.program<PerfEvent>("on_sample");
     REQUIRE(p->load());
+    // On a bare cgroup2 mount (the test VMs) no controller is enabled in the root's subtree_control, and then the
+    // kernel has no perf_event state in child cgroups (ENOENT): enable one, as systemd does, and undo it after.
+    std::optional<test::TempCgroup> probe_cg;
+    probe_cg.emplace();
+    if (probe_cg->path().empty()) EBPF_SKIP("no cgroup v2 hierarchy to make a cgroup in");
+    const std::string root = probe_cg->path().substr(0, probe_cg->path().rfind('/'));
+    probe_cg.reset();
+    struct SubtreeControl {
+        std::string file;
+        bool enabled = false;
+        ~SubtreeControl() {
+            if (enabled) std::ofstream(file) << "-pids";
+        }
+    } control{root + "/cgroup.subtree_control"};
+    if (test::read_whole(control.file).find_first_not_of(" \n") == std::string::npos) {
+        std::ofstream(control.file) << "+pids";
+        control.enabled = test::read_whole(control.file).find("pids") != std::string::npos;
+    }
     test::TempCgroup cg;
-    if (cg.path().empty()) EBPF_SKIP("no cgroup v2 hierarchy to make a cgroup in");
+    REQUIRE_FALSE(cg.path().empty());
     const std::vector<std::uint32_t> cpus = online_cpus();
     const int fds = test::open_fd_count();
     {
@@ -143,6 +163,7 @@ TEST_CASE("PerfEvent: a cgroup target samples only the tasks of that cgroup", "[
                                {.sample_period = 1'000'000, .cgroup = cg.path()});
         if (!group) {
             // perf_event_open(PERF_FLAG_PID_CGROUP) needs CONFIG_CGROUP_PERF: EOPNOTSUPP/EINVAL without it.
+            INFO(msg(group.error()));
             if (group.error().sys_errno() == EOPNOTSUPP || group.error().sys_errno() == EINVAL)
                 EBPF_SKIP("no cgroup perf events here (CONFIG_CGROUP_PERF): " << msg(group.error()));
             FAIL(msg(group.error()));
