@@ -136,6 +136,23 @@ TEST_CASE("LsmCgroup: lsm_cgroup/socket_bind runs for the tasks of its cgroup on
         CHECK(global(obj, "binds") == 2);
     }
     CHECK(test::open_fd_count() == fds);
+    {
+        // The BPF_PROG_ATTACH fallback (cgroup attachments without bpf_links), forced through the probe.
+        const test::ForcedProbe legacy(ProbeKey::link(AttachType::LsmCgroup), false);
+        auto link = p->attach(cg.path().c_str());
+        if (!link) FAIL(msg(link.error()));
+        CHECK_FALSE(link->is_bpf_link());
+        REQUIRE(cg.join());
+        REQUIRE(bind_udp_any());
+        cg.leave();
+        CHECK(global(obj, "binds") == 3);
+        REQUIRE(link->detach());
+        REQUIRE(cg.join());
+        REQUIRE(bind_udp_any());
+        cg.leave();
+        CHECK(global(obj, "binds") == 3);  // detached
+    }
+    CHECK(test::open_fd_count() == fds);
     // Auto-attach needs the cgroup.
     auto blocker = auto_attach_blocker(p->program());
     REQUIRE(blocker);
