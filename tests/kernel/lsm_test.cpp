@@ -110,6 +110,8 @@ TEST_CASE("Lsm: lsm/file_open counts opens where bpf is an active LSM", "[lsm]")
 }
 
 TEST_CASE("LsmCgroup: lsm_cgroup/socket_bind runs for the tasks of its cgroup only", "[lsm]") {
+    auto lsm = program_type_supported(ProgramType::Lsm);
+    if (lsm && !*lsm) EBPF_SKIP("probe prog:lsm = false: the kernel refuses LSM programs to this process");
     auto linkable = link_supported(AttachType::LsmCgroup);
     REQUIRE(linkable);
     if (!*linkable) EBPF_SKIP("no lsm_cgroup attachments here (probe link:lsm_cgroup = false; Linux 6.0)");
