@@ -4,8 +4,15 @@
 #include <ebpf/programs/auto_attach.hpp>
 #include <ebpf/programs/cgroup.hpp>
 #include <ebpf/programs/freplace.hpp>
+#include <ebpf/programs/iter.hpp>
+#include <ebpf/programs/kprobe.hpp>
+#include <ebpf/programs/kprobe_multi.hpp>
+#include <ebpf/programs/ksyscall.hpp>
+#include <ebpf/programs/lsm.hpp>
 #include <ebpf/programs/raw_tracepoint.hpp>
+#include <ebpf/programs/tp_btf.hpp>
 #include <ebpf/programs/tracepoint.hpp>
+#include <ebpf/programs/tracing.hpp>
 
 #include <algorithm>
 #include <iterator>
@@ -54,6 +61,28 @@ Result<Link> freplace(const Program& p, const AutoAttachOptions&) {
     return v.attach();
 }
 
+// BTF-attached kinds (fentry, fexit, fmod_ret, tp_btf, lsm, iter) attach to the target they were loaded for: the
+// section's, or one set with set_attach_target() (a kernel function or a BPF program's).
+std::optional<std::string> needs_btf_target(const Program& p, const AutoAttachOptions&) {
+    if (!p.attach_target().empty() || p.def().attach_btf_id != 0) return std::nullopt;
+    return format("its section '%s' names no target, and none was set before load", p.section().c_str());
+}
+
+std::optional<std::string> never_perf_event(const Program&, const AutoAttachOptions&) {
+    return std::string("perf_event programs sample an event that the section cannot name (which counter, how often, "
+                       "which CPUs or process); use PerfEvent::attach(source, options)");
+}
+
+std::optional<std::string> never_syscall(const Program&, const AutoAttachOptions&) {
+    return std::string("syscall programs attach to nothing: they are run on request with Syscall::run(context)");
+}
+
+template <class View>
+Result<Link> attach_by_section(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const View v, view_of<View>(p));
+    return v.attach();
+}
+
 Result<Link> cgroup(const Program& p, const AutoAttachOptions& o) {
     return attach_cgroup(p, o.cgroup.c_str(), *p.expected_attach_type());
 }
@@ -75,6 +104,23 @@ constexpr Row kRows[] = {
     {ProgramKind::CgroupSysctl, needs_cgroup, cgroup},
     {ProgramKind::CgroupSockopt, needs_cgroup, cgroup},
     {ProgramKind::CgroupDevice, needs_cgroup, cgroup},
+    {ProgramKind::Kprobe, needs_target, attach_by_section<KProbe>},
+    {ProgramKind::Kretprobe, needs_target, attach_by_section<KProbe>},
+    {ProgramKind::Ksyscall, needs_target, attach_by_section<KSyscall>},
+    {ProgramKind::Kretsyscall, needs_target, attach_by_section<KSyscall>},
+    {ProgramKind::KprobeMulti, needs_target, attach_by_section<KProbeMulti>},
+    {ProgramKind::KretprobeMulti, needs_target, attach_by_section<KProbeMulti>},
+    {ProgramKind::KprobeSession, needs_target, attach_by_section<KProbeMulti>},
+    {ProgramKind::TpBtf, needs_btf_target, attach_by_section<BtfTracepoint>},
+    {ProgramKind::Fentry, needs_btf_target, attach_by_section<Tracing>},
+    {ProgramKind::Fexit, needs_btf_target, attach_by_section<Tracing>},
+    {ProgramKind::FmodRet, needs_btf_target, attach_by_section<Tracing>},
+    {ProgramKind::Lsm, needs_btf_target, attach_by_section<Lsm>},
+    {ProgramKind::LsmCgroup, needs_cgroup, cgroup},
+    {ProgramKind::Iter, needs_btf_target, attach_by_section<Iter>},
+    // Never attached automatically (attach is null): the blocker says why and what to call instead.
+    {ProgramKind::PerfEvent, never_perf_event, nullptr},
+    {ProgramKind::Syscall, never_syscall, nullptr},
 };
 
 const Row* row_of(ProgramKind k) {
@@ -95,7 +141,7 @@ std::optional<std::string> auto_attach_blocker(const Program& p, const AutoAttac
 Result<Link> auto_attach(const Program& p, const AutoAttachOptions& o) {
     const std::string what = format("auto-attach program '%s' (section '%s')", p.name().c_str(), p.section().c_str());
     const Row* row = row_of(p.kind());
-    if (!row)
+    if (!row || !row->attach)
         return Error(Errc::NotSupported, what + ": " + *auto_attach_blocker(p, o));
     if (auto why = row->blocker(p, o)) return Error(Errc::InvalidArgument, what + ": " + *why);
     return row->attach(p, o);

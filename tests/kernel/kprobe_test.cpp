@@ -1,166 +1,312 @@
 // SPDX-License-Identifier: MIT
-// A kprobe and a kretprobe attached through the kernel's raw interfaces: perf_event_open(2) with the kprobe PMU
-// (its type from /sys/bus/event_source/devices/kprobe/type), then BPF_LINK_CREATE with BPF_PERF_EVENT (5.15+) and
-// PERF_EVENT_IOC_SET_BPF (every kernel; the only way before 5.15). unlink(2) of a missing path triggers them;
-// the counts in a map must equal the calls made while attached, and stay put after detaching.
-//
-// Self-contained on purpose: the library has no kprobe attach API yet. Rewrite this against its KProbe type when
-// it has one (the tracing issue). Kernels without CONFIG_KPROBES have no kprobe PMU and skip (this host).
+// KProbe: kprobes and kretprobes on do_unlinkat (what unlink(2) calls), triggered by unlink() of a missing path.
+// Every path is taken for real: the kprobe PMU with a bpf_link (5.15+) or PERF_EVENT_IOC_SET_BPF, and tracefs
+// kprobe_events (forced with the probe feature:kprobe_pmu = 0, or chosen for a kretprobe's maxactive). Each test
+// compares open fds and the kprobe_events file before and after. Kernels without kprobes (this project's CI host)
+// skip with the probes' reason; the VM kernels run them (tools/matrix).
 #include <catch2/catch.hpp>
 
-#include <linux/bpf.h>
-#include <linux/perf_event.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <string>
 
 #include <ebpf/ebpf.hpp>
 
-#include "support/objects.hpp"
+#include "kernel/tracing_support.hpp"
+#include "support/fd_count.hpp"
+#include "support/netns.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
+using test::global;
+using test::msg;
+using test::unlink_missing;
 
 namespace {
 
-constexpr const char* kPmu = "/sys/bus/event_source/devices/kprobe";
-constexpr const char* kTarget = "do_unlinkat";  // what unlink(2) calls, on every kernel since 4.x
-
-// A line of a sysfs file, or "" (errno says why).
-std::string read_line(const std::string& path) {
-    std::ifstream f(path);
-    std::string s;
-    if (!f) return s;
-    std::getline(f, s);
-    if (s.empty()) errno = ENODATA;
-    return s;
-}
-
-bool in_kallsyms(const char* name) {
-    std::ifstream f("/proc/kallsyms");
-    std::string addr, type, sym;
-    while (f >> addr >> type >> sym) {
-        if (sym == name) return true;
-        f.ignore(1 << 20, '\n');  // module name, if any
+// Runs `body` once with the kprobe PMU (where the kernel has it) and once forced through tracefs.
+template <class F>
+void each_kprobe_path(F&& body) {
+    const ProbeKey pmu = ProbeKey::feature(Feature::KprobePmu);
+    auto present = has(Feature::KprobePmu);
+    REQUIRE(present);
+    if (*present) {
+        SECTION("kprobe PMU") { body(false); }
     }
-    return false;
-}
-
-// A kprobe (or kretprobe) perf event on `func`; -1 and errno on failure.
-int open_kprobe(std::uint32_t pmu_type, int retprobe_bit, bool retprobe, const char* func) {
-    perf_event_attr attr{};
-    attr.size = sizeof attr;
-    attr.type = pmu_type;
-    attr.config = retprobe ? 1ull << retprobe_bit : 0;
-    attr.config1 = reinterpret_cast<std::uintptr_t>(func);  // kprobe_func
-    attr.config2 = 0;                                        // probe_offset
-    // A kprobe's BPF program runs on whatever CPU hits the probe; one event (on CPU 0) attaches it.
-    return static_cast<int>(::syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC));
-}
-
-// BPF_LINK_CREATE(prog, perf event, BPF_PERF_EVENT): the link fd, or -1 and errno.
-int link_perf_event(int prog_fd, int perf_fd) {
-    union bpf_attr a;
-    std::memset(&a, 0, sizeof a);
-    a.link_create.prog_fd = static_cast<std::uint32_t>(prog_fd);
-    a.link_create.target_fd = static_cast<std::uint32_t>(perf_fd);
-    a.link_create.attach_type = BPF_PERF_EVENT;
-    return static_cast<int>(::syscall(SYS_bpf, BPF_LINK_CREATE, &a, sizeof a));
-}
-
-std::uint64_t hits(const Map& m, std::uint32_t slot) {
-    std::uint64_t v = 0;
-    auto r = m.lookup(as_bytes_of(slot), as_writable_bytes_of(v));
-    if (!r) FAIL(std::string(r.error().message()));
-    return v;
-}
-
-void reset(const Map& m) {
-    for (std::uint32_t slot : {0u, 1u}) {
-        const std::uint64_t zero = 0;
-        REQUIRE(m.update(as_bytes_of(slot), as_bytes_of(zero)));
+    SECTION("tracefs kprobe_events") {
+        const test::ForcedProbe no_pmu(pmu, false);
+        body(true);
     }
-}
-
-void unlink_missing(int times) {
-    const std::string path = "/tmp/ebpf-cxx-kprobe-missing-" + std::to_string(::getpid());
-    for (int i = 0; i < times; ++i) REQUIRE(::unlink(path.c_str()) == -1);
 }
 
 }  // namespace
 
-TEST_CASE("kprobe and kretprobe through the kprobe PMU: bpf_link and PERF_EVENT_IOC_SET_BPF", "[kprobe]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_KPROBE, "kprobe"));
-    LoadOptions o;
-    o.globals.push_back(GlobalValue::of<std::uint32_t>("target_tgid", static_cast<std::uint32_t>(::getpid())));
-    auto obj = Object::load_file(test::obj_path("kprobe_count.bpf.o").c_str(), o);
-    if (!obj) FAIL(std::string(obj.error().message()));
-    Program* entry = obj->find_program("on_unlinkat");
-    Program* ret = obj->find_program("on_unlinkat_return");
-    Map* counts = obj->find_map("kprobe_hits");
+TEST_CASE("KProbe: kprobe and kretprobe count real calls; the Link owns the event, its link and its tracefs entry",
+          "[kprobe]") {
+    EBPF_SKIP_IF(test::lacks_kprobes());
+    Object obj = test::load_object("kprobes.bpf.o");
+    auto entry = obj.program<KProbe>("unlink_entry");
+    auto ret = obj.program<KProbe>("unlink_return");
     REQUIRE(entry);
     REQUIRE(ret);
-    REQUIRE(counts);
-    // Loading needs no PMU: the host checks this much too.
-    if (auto r = entry->load(); !r) FAIL(std::string(r.error().message()));
-    if (auto r = ret->load(); !r) FAIL(std::string(r.error().message()));
-
-    const std::string type_text = read_line(std::string(kPmu) + "/type");
-    if (type_text.empty())
-        EBPF_SKIP("no kprobe PMU: " << kPmu << "/type: " << std::strerror(errno) << " (a kernel without kprobes)");
-    const auto pmu_type = static_cast<std::uint32_t>(std::stoul(type_text));
-    // "config:0": the bit of perf_event_attr::config that makes it a kretprobe.
-    const std::string ret_format = read_line(std::string(kPmu) + "/format/retprobe");
-    REQUIRE(ret_format.rfind("config:", 0) == 0);
-    const int retprobe_bit = std::stoi(ret_format.substr(7));
-    if (!in_kallsyms(kTarget)) EBPF_SKIP(kTarget << " is not in /proc/kallsyms: nothing to probe");
-
-    bool have_links = true;
-    for (const bool use_link : {true, false}) {
-        if (use_link && !have_links) continue;
-        INFO((use_link ? "BPF_LINK_CREATE(BPF_PERF_EVENT)" : "PERF_EVENT_IOC_SET_BPF"));
-        reset(*counts);
-        const int pe_entry = open_kprobe(pmu_type, retprobe_bit, false, kTarget);
-        INFO("perf_event_open(kprobe " << kTarget << "): " << std::strerror(errno));
-        REQUIRE(pe_entry >= 0);
-        const int pe_ret = open_kprobe(pmu_type, retprobe_bit, true, kTarget);
-        INFO("perf_event_open(kretprobe " << kTarget << "): " << std::strerror(errno));
-        REQUIRE(pe_ret >= 0);
-        int links[2] = {-1, -1};
-        if (use_link) {
-            links[0] = link_perf_event(entry->fd().get(), pe_entry);
-            if (links[0] < 0 && errno == EINVAL) {
-                // Kernels before 5.15 know no BPF_PERF_EVENT attach type: PERF_EVENT_IOC_SET_BPF only.
-                WARN("BPF_LINK_CREATE(BPF_PERF_EVENT) fails with EINVAL: this kernel attaches kprobe programs "
-                     "with PERF_EVENT_IOC_SET_BPF only");
-                have_links = false;
-                ::close(pe_entry);
-                ::close(pe_ret);
-                continue;
+    REQUIRE(entry->load());
+    REQUIRE(ret->load());
+    CHECK_FALSE(entry->is_retprobe());
+    CHECK(ret->is_retprobe());
+    auto perf_links = link_supported(AttachType::PerfEvent);
+    REQUIRE(perf_links);
+    each_kprobe_path([&](bool tracefs) {
+        const std::string events_before = test::kprobe_events();
+        const int fds_before = test::open_fd_count();
+        const std::uint64_t e0 = global(obj, "entries"), r0 = global(obj, "returns");
+        {
+            auto l1 = entry->attach();
+            if (!l1) FAIL(msg(l1.error()));
+            auto l2 = ret->attach("do_unlinkat");
+            if (!l2) FAIL(msg(l2.error()));
+            CHECK(l1->is_bpf_link() == *perf_links);
+            // A perf event each, plus a bpf_link over it where the kernel has perf_event links.
+            CHECK(test::open_fd_count() == fds_before + 2 * (*perf_links ? 2 : 1));
+            if (tracefs) {
+                const std::string events = test::kprobe_events();
+                CHECK(events.find("ebpf_cxx/ebpf_cxx_" + std::to_string(::getpid()) + "_") != std::string::npos);
+                CHECK(events.find("do_unlinkat") != std::string::npos);
+            } else {
+                CHECK(test::kprobe_events() == events_before);
             }
-            INFO("BPF_LINK_CREATE: " << std::strerror(errno));
-            REQUIRE(links[0] >= 0);
-            links[1] = link_perf_event(ret->fd().get(), pe_ret);
-            REQUIRE(links[1] >= 0);
-        } else {
-            CHECK(::ioctl(pe_entry, PERF_EVENT_IOC_SET_BPF, entry->fd().get()) == 0);
-            CHECK(::ioctl(pe_ret, PERF_EVENT_IOC_SET_BPF, ret->fd().get()) == 0);
-            CHECK(::ioctl(pe_entry, PERF_EVENT_IOC_ENABLE, 0) == 0);
-            CHECK(::ioctl(pe_ret, PERF_EVENT_IOC_ENABLE, 0) == 0);
+            unlink_missing(3);
+            CHECK(global(obj, "entries") == e0 + 3);
+            CHECK(global(obj, "returns") == r0 + 3);
+            if (l1->is_bpf_link()) {
+                auto info = l1->info();
+                REQUIRE(info);
+                CHECK(info->type == LinkType::PerfEvent);
+            }
+            auto out = l1->detach();
+            REQUIRE(out);
+            unlink_missing(2);
+            CHECK(global(obj, "entries") == e0 + 3);
+            CHECK(global(obj, "returns") == r0 + 5);
         }
-        unlink_missing(3);
-        CHECK(hits(*counts, 0) == 3);
-        CHECK(hits(*counts, 1) == 3);
-        // Detached when the last fd goes: later calls are not counted.
-        for (int fd : {links[0], links[1], pe_entry, pe_ret})
-            if (fd >= 0) ::close(fd);
+        unlink_missing(1);
+        CHECK(global(obj, "returns") == r0 + 5);
+        CHECK(test::open_fd_count() == fds_before);
+        CHECK(test::kprobe_events() == events_before);
+    });
+}
+
+TEST_CASE("KProbe: without perf_event links the program hangs on the event (PERF_EVENT_IOC_SET_BPF)", "[kprobe]") {
+    EBPF_SKIP_IF(test::lacks_kprobes());
+    Object obj = test::load_object("kprobes.bpf.o");
+    auto entry = obj.program<KProbe>("unlink_entry");
+    REQUIRE(entry->load());
+    each_kprobe_path([&](bool) {
+        const ProbeKey key = ProbeKey::link(AttachType::PerfEvent);
+        const int fds_before = test::open_fd_count();
+        auto link = [&] {
+            const test::ForcedProbe no_links(key, false);
+            return entry->attach();
+        }();
+        if (!link) FAIL(msg(link.error()));
+        CHECK_FALSE(link->is_bpf_link());
+        CHECK(test::open_fd_count() == fds_before + 1);
+        const std::uint64_t e0 = global(obj, "entries");
+        unlink_missing(4);
+        CHECK(global(obj, "entries") == e0 + 4);
+        REQUIRE(link->detach());
+        unlink_missing(1);
+        CHECK(global(obj, "entries") == e0 + 4);
+        CHECK(test::open_fd_count() == fds_before);
+    });
+}
+
+TEST_CASE("KProbe: a kretprobe with maxactive goes through tracefs, which records it", "[kprobe]") {
+    EBPF_SKIP_IF(test::lacks_kprobes());
+    Object obj = test::load_object("kprobes.bpf.o");
+    auto ret = obj.program<KProbe>("unlink_return");
+    REQUIRE(ret->load());
+    const std::string before = test::kprobe_events();
+    {
+        auto link = ret->attach({.maxactive = 17});
+        if (!link) FAIL(msg(link.error()));
+        const std::string events = test::kprobe_events();
+        INFO(events);
+        CHECK(events.find("r17:ebpf_cxx/ebpf_cxx_" + std::to_string(::getpid())) != std::string::npos);
+        const std::uint64_t r0 = global(obj, "returns");
         unlink_missing(2);
-        CHECK(hits(*counts, 0) == 3);
-        CHECK(hits(*counts, 1) == 3);
+        CHECK(global(obj, "returns") == r0 + 2);
     }
+    CHECK(test::kprobe_events() == before);
+}
+
+TEST_CASE("KProbe: cookies reach the program (perf_event links, 5.15)", "[kprobe]") {
+    EBPF_SKIP_IF(test::lacks_kprobes());
+    auto perf_links = link_supported(AttachType::PerfEvent);
+    REQUIRE(perf_links);
+    Object obj = test::load_object("kprobes.bpf.o");
+    auto p = obj.program<KProbe>("unlink_cookie");
+    if (!*perf_links) {
+        // bpf_get_attach_cookie() came with the links: the program does not even load, and a cookie is refused.
+        auto entry = obj.program<KProbe>("unlink_entry");
+        REQUIRE(entry->load());
+        auto refused = entry->attach({.cookie = 1});
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().code() == Errc::NotSupported);
+        EBPF_SKIP("no perf_event links, so no cookies (probe link:perf_event = false); the refusal was checked");
+    }
+    REQUIRE(p->load());
+    each_kprobe_path([&](bool) {
+        auto link = p->attach({.cookie = 0xc0ffee});
+        if (!link) FAIL(msg(link.error()));
+        unlink_missing(1);
+        CHECK(global(obj, "last_cookie") == 0xc0ffee);
+    });
+}
+
+TEST_CASE("KProbe: by address (from /proc/kallsyms) and with an offset in the name", "[kprobe]") {
+    EBPF_SKIP_IF(test::lacks_kprobes());
+    const std::uint64_t addr = test::kallsyms_address("do_unlinkat");
+    if (addr == 0) EBPF_SKIP("do_unlinkat has no address in /proc/kallsyms (kptr_restrict)");
+    Object obj = test::load_object("kprobes.bpf.o");
+    auto p = obj.program<KProbe>("probe_anywhere");
+    REQUIRE(p->load());
+    each_kprobe_path([&](bool) {
+        const std::uint64_t e0 = global(obj, "entries");
+        {
+            auto link = p->attach_address(addr);
+            if (!link) FAIL(msg(link.error()));
+            unlink_missing(2);
+        }
+        {
+            auto link = p->attach("do_unlinkat+0");
+            if (!link) FAIL(msg(link.error()));
+            unlink_missing(1);
+        }
+        CHECK(global(obj, "entries") == e0 + 3);
+    });
+}
+
+TEST_CASE("KProbe: a module function (module:function), hit by creating a veth pair", "[kprobe]") {
+    EBPF_SKIP_IF(test::lacks_kprobes());
+    if (test::kallsyms_address("veth_newlink", "veth") == 0 && !test::module_loaded("veth"))
+        EBPF_SKIP("the veth module is not loaded (no [veth] symbols in /proc/kallsyms)");
+    Object obj = test::load_object("kprobes.bpf.o");
+    auto p = obj.program<KProbe>("veth_newlink_entry");
+    REQUIRE(p->load());
+    CHECK(p->program().attach_target() == "veth:veth_newlink");
+    each_kprobe_path([&](bool) {
+        auto link = p->attach();
+        if (!link) FAIL(msg(link.error()));
+        const std::uint64_t before = global(obj, "module_hits");
+        {
+            test::NetnsVeth pair;
+            REQUIRE(pair.ok());
+        }
+        CHECK(global(obj, "module_hits") >= before + 1);
+    });
+}
+
+TEST_CASE("KProbe: a missing function or module is NotFound, naming it; nothing is left behind", "[kprobe]") {
+    EBPF_SKIP_IF(test::lacks_kprobes());
+    Object obj = test::load_object("kprobes.bpf.o");
+    auto p = obj.program<KProbe>("probe_anywhere");
+    REQUIRE(p->load());
+    each_kprobe_path([&](bool tracefs) {
+        const std::string events = test::kprobe_events();
+        const int fds = test::open_fd_count();
+        auto missing = p->attach("ebpf_cxx_no_such_function");
+        REQUIRE_FALSE(missing);
+        INFO(msg(missing.error()));
+        CHECK(missing.error().code() == Errc::NotFound);
+        CHECK(msg(missing.error()).find("'probe_anywhere' to ebpf_cxx_no_such_function") != std::string::npos);
+        CHECK(msg(missing.error()).find("no such kernel function") != std::string::npos);
+        CHECK(msg(missing.error()).find(tracefs ? "kprobe_events" : "kprobe PMU") != std::string::npos);
+        auto no_module = p->attach("ebpf_cxx_no_such_module:some_function");
+        REQUIRE_FALSE(no_module);
+        INFO(msg(no_module.error()));
+        CHECK(no_module.error().code() == Errc::NotFound);
+        CHECK(msg(no_module.error()).find("module 'ebpf_cxx_no_such_module' is not loaded") != std::string::npos);
+        CHECK(test::open_fd_count() == fds);
+        CHECK(test::kprobe_events() == events);
+    });
+}
+
+TEST_CASE("KProbe: bad arguments are refused before anything is created", "[tracing]") {
+    Object obj = test::load_object("kprobes.bpf.o");
+    auto p = obj.program<KProbe>("unlink_entry");
+    REQUIRE(p);
+    auto not_loaded = p->attach();
+    REQUIRE_FALSE(not_loaded);
+    CHECK(not_loaded.error().code() == Errc::InvalidArgument);
+    CHECK(msg(not_loaded.error()) == "attach kprobe program 'unlink_entry' to do_unlinkat: the program is not loaded");
+    REQUIRE(p->load());
+    auto ret = obj.program<KProbe>("unlink_return");
+    REQUIRE(ret->load());
+    auto unnamed = obj.program<KProbe>("probe_anywhere");
+    REQUIRE(unnamed->load());
+    const int fds = test::open_fd_count();
+    auto ret_offset = ret->attach("do_unlinkat+0x10");
+    REQUIRE_FALSE(ret_offset);
+    CHECK(msg(ret_offset.error()).find("a kretprobe takes no offset") != std::string::npos);
+    auto maxactive = p->attach({.maxactive = 4});
+    REQUIRE_FALSE(maxactive);
+    CHECK(msg(maxactive.error()).find("maxactive applies to kretprobes only") != std::string::npos);
+    auto bad_offset = p->attach("do_unlinkat+zz");
+    REQUIRE_FALSE(bad_offset);
+    CHECK(bad_offset.error().code() == Errc::InvalidArgument);
+    auto no_target = unnamed->attach();
+    REQUIRE_FALSE(no_target);
+    CHECK(msg(no_target.error()).find("names no function") != std::string::npos);
+    CHECK(test::open_fd_count() == fds);
+    // The view takes kprobe and kretprobe programs only.
+    auto wrong = obj.program<KProbe>("getppid_entry");
+    REQUIRE_FALSE(wrong);
+    CHECK(wrong.error().code() == Errc::InvalidArgument);
+    CHECK(msg(wrong.error()).find("KProbe takes kprobe, kretprobe programs") != std::string::npos);
+    // Auto-attach needs a target in the section.
+    auto blocker = auto_attach_blocker(*obj.find_program("probe_anywhere"));
+    REQUIRE(blocker);
+    CHECK(blocker->find("names no target") != std::string::npos);
+}
+
+TEST_CASE("KProbe: auto_attach attaches kprobe/<function> sections", "[kprobe]") {
+    EBPF_SKIP_IF(test::lacks_kprobes());
+    Object obj = test::load_object("kprobes.bpf.o");
+    Program* p = obj.find_program("unlink_entry");
+    REQUIRE(p->load());
+    CHECK_FALSE(auto_attach_blocker(*p));
+    auto link = auto_attach(*p);
+    if (!link) FAIL(msg(link.error()));
+    const std::uint64_t e0 = global(obj, "entries");
+    unlink_missing(2);
+    CHECK(global(obj, "entries") == e0 + 2);
+}
+
+TEST_CASE("KProbe: tracefs entries left by dead processes are removed", "[kprobe]") {
+    EBPF_SKIP_IF(test::lacks_kprobes());
+    std::string root;
+    for (const char* r : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"})
+        if (::access((std::string(r) + "/kprobe_events").c_str(), W_OK) == 0) {
+            root = r;
+            break;
+        }
+    if (root.empty()) EBPF_SKIP("no writable tracefs kprobe_events");
+    // A pid that no longer exists: a child that has exited and been reaped.
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) ::_exit(0);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    const std::string event = "ebpf_cxx_" + std::to_string(child) + "_0_stale";
+    {
+        std::ofstream f(root + "/kprobe_events", std::ios::app);
+        f << "p:ebpf_cxx/" << event << " do_unlinkat\n";
+    }
+    REQUIRE(test::kprobe_events().find(event) != std::string::npos);
+    auto removed = remove_stale_probe_events();
+    if (!removed) FAIL(msg(removed.error()));
+    CHECK(*removed >= 1);
+    CHECK(test::kprobe_events().find(event) == std::string::npos);
 }
