@@ -12,6 +12,7 @@
 #include "links/attach.hpp"
 #include "sys/file.hpp"
 #include "sys/kallsyms.hpp"
+#include "sys/proc.hpp"
 #include "sys/perf.hpp"
 
 namespace ebpf {

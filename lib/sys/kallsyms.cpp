@@ -143,45 +143,4 @@ Result<FunctionMatches> match_kernel_functions(std::string_view pattern, std::st
     return out;
 }
 
-std::optional<std::vector<std::uint32_t>> parse_cpu_ids(std::string_view s) {
-    std::vector<std::uint32_t> out;
-    s = detail::trim(s);
-    while (!s.empty() && s.back() == '\n') s.remove_suffix(1);
-    std::size_t i = 0;
-    auto number = [&](std::uint32_t& v) {
-        if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
-        v = 0;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-            v = v * 10 + static_cast<std::uint32_t>(s[i] - '0');
-            if (v > 1u << 20) return false;
-            ++i;
-        }
-        return true;
-    };
-    while (i < s.size()) {
-        std::uint32_t first = 0, last = 0;
-        if (!number(first)) return std::nullopt;
-        last = first;
-        if (i < s.size() && s[i] == '-') {
-            ++i;
-            if (!number(last) || last < first) return std::nullopt;
-        }
-        for (std::uint32_t c = first; c <= last; ++c) out.push_back(c);
-        if (i < s.size()) {
-            if (s[i] != ',') return std::nullopt;
-            ++i;
-        }
-    }
-    if (out.empty()) return std::nullopt;
-    return out;
-}
-
-Result<std::vector<std::uint32_t>> online_cpus() noexcept {
-    constexpr const char* kPath = "/sys/devices/system/cpu/online";
-    EBPF_TRY_ASSIGN(const std::string text, read_text(kPath, 4096));
-    auto ids = parse_cpu_ids(text);
-    if (!ids) return Error(Errc::Io, detail::format("%s: cannot parse '%s'", kPath, text.c_str()));
-    return std::move(*ids);
-}
-
 }  // namespace ebpf::sys

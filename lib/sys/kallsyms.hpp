@@ -37,9 +37,5 @@ struct FunctionMatches {
 // Errors: reading both files failed (the error says both).
 Result<FunctionMatches> match_kernel_functions(std::string_view pattern, std::string_view module = {}) noexcept;
 
-// The CPUs listed in a sysfs CPU list such as "0-3,5" (pure). nullopt when the text is malformed.
-std::optional<std::vector<std::uint32_t>> parse_cpu_ids(std::string_view text);
-// The online CPUs (/sys/devices/system/cpu/online).
-Result<std::vector<std::uint32_t>> online_cpus() noexcept;
 
 }  // namespace ebpf::sys

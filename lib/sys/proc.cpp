@@ -47,7 +47,9 @@ Result<std::string> read_text(const char* path, std::size_t max_size) {
 }
 
 std::optional<std::vector<std::uint32_t>> parse_cpu_ids(std::string_view s) {
-    std::vector<std::uint32_t> ids;
+    std::vector<std::uint32_t> out;
+    s = detail::trim(s);
+    while (!s.empty() && s.back() == '\n') s.remove_suffix(1);
     std::size_t i = 0;
     auto number = [&](std::uint32_t& v) {
         if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
@@ -59,20 +61,22 @@ std::optional<std::vector<std::uint32_t>> parse_cpu_ids(std::string_view s) {
         }
         return true;
     };
-    while (i < s.size() && s[i] != '\n') {
-        std::uint32_t lo, hi;
-        if (!number(lo)) return std::nullopt;
-        hi = lo;
+    while (i < s.size()) {
+        std::uint32_t first = 0, last = 0;
+        if (!number(first)) return std::nullopt;
+        last = first;
         if (i < s.size() && s[i] == '-') {
             ++i;
-            if (!number(hi) || hi < lo) return std::nullopt;
+            if (!number(last) || last < first) return std::nullopt;
         }
-        if (ids.size() + (hi - lo + 1) > (1u << 16)) return std::nullopt;  // no machine has that many CPUs
-        for (std::uint32_t c = lo; c <= hi; ++c) ids.push_back(c);
-        if (i < s.size() && s[i] == ',') ++i;
+        for (std::uint32_t c = first; c <= last; ++c) out.push_back(c);
+        if (i < s.size()) {
+            if (s[i] != ',') return std::nullopt;
+            ++i;
+        }
     }
-    if (ids.empty()) return std::nullopt;
-    return ids;
+    if (out.empty()) return std::nullopt;
+    return out;
 }
 
 std::optional<std::uint32_t> parse_cpu_list(std::string_view s) {
@@ -80,6 +84,8 @@ std::optional<std::uint32_t> parse_cpu_list(std::string_view s) {
     if (!ids) return std::nullopt;
     return static_cast<std::uint32_t>(ids->size());
 }
+
+Result<std::vector<std::uint32_t>> online_cpus() noexcept { return read_cpu_ids("/sys/devices/system/cpu/online"); }
 
 Result<std::vector<std::uint32_t>> read_cpu_ids(const char* path) {
     auto text = read_text(path, 4096);

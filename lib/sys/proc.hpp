@@ -21,5 +21,7 @@ std::optional<std::uint32_t> parse_cpu_list(std::string_view text);
 // The CPU numbers in such a list ("0-2,5" -> 0, 1, 2, 5), e.g. of /sys/devices/system/cpu/online.
 std::optional<std::vector<std::uint32_t>> parse_cpu_ids(std::string_view text);
 Result<std::vector<std::uint32_t>> read_cpu_ids(const char* path);
+// The online CPUs (/sys/devices/system/cpu/online).
+Result<std::vector<std::uint32_t>> online_cpus() noexcept;
 
 }  // namespace ebpf::sys

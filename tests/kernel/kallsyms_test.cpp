@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sys/kallsyms.hpp"
+#include "sys/proc.hpp"
 
 using namespace ebpf;
 
