@@ -14,6 +14,7 @@
 #include <ebpf/map.hpp>
 #include <ebpf/maps/global.hpp>
 #include <ebpf/program.hpp>
+#include <ebpf/programs/struct_ops.hpp>
 #include <ebpf/spec.hpp>
 
 namespace ebpf {
@@ -123,6 +124,15 @@ public:
     // Errors: NotFound.
     Result<Program> take_program(std::string_view name);
     Result<Map> take_map(std::string_view name);
+
+    // A struct_ops variable of the object (SEC(".struct_ops"), SEC(".struct_ops.link")): its map and programs, laid
+    // out as the running kernel's struct; attach() registers it. See StructOps.
+    // Errors: NotFound (no such variable; its map or a program of it was taken out of the object).
+    Result<StructOps> struct_ops(std::string_view name) const;
+    // Registers every struct_ops variable of the object, in the object's order (what libbpf's skeletons do when
+    // attaching): the struct_ops counterpart of auto_attach(). On an error the Links made so far are dropped
+    // (unregistering them) and the error names the variable.
+    Result<std::vector<Link>> attach_struct_ops() const;
 
     // Loads every program that is not marked '?' (no autoload), then fills prog-array slots.
     Result<void> load_programs();

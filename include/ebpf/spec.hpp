@@ -140,6 +140,25 @@ struct ExternSpec {
     std::uint32_t size = 0;
 };
 
+// A struct_ops variable: SEC(".struct_ops") or SEC(".struct_ops.link"), a kernel struct of function pointers and
+// data (struct tcp_congestion_ops, struct sched_ext_ops, ...) filled with the object's struct_ops programs. It
+// becomes a BPF_MAP_TYPE_STRUCT_OPS map of the same name in ObjectSpec::maps (value_size: the object's struct; the
+// loader sizes it to the kernel's value type).
+struct StructOpsSpec {
+    struct Slot {
+        std::string member;           // the function-pointer member
+        std::uint32_t offset = 0;     // its byte offset in the object's struct
+        std::string program;          // the program it points to
+    };
+    std::string name;                 // the variable, and its map
+    std::string type_name;            // the struct's name, looked up in the kernel's BTF ("tcp_congestion_ops")
+    btf::TypeId type = 0;             // the struct in the object's BTF
+    std::string section;              // ".struct_ops" or ".struct_ops.link"
+    bool link = false;                // .struct_ops.link: registered with a bpf_link (BPF_F_LINK)
+    std::vector<std::byte> data;      // the variable's bytes in the object's layout (program slots are zero)
+    std::vector<Slot> programs;       // function-pointer members set to programs, by offset
+};
+
 struct ParseOptions {
     // Name of the object (for messages and kernel map names); defaults to "object".
     std::string name{};
@@ -159,6 +178,7 @@ public:
     std::vector<MapSpec> maps;
     std::vector<VariableSpec> variables;
     std::vector<ExternSpec> externs;
+    std::vector<StructOpsSpec> struct_ops;
     std::optional<btf::Spec> btf;  // with DATASEC sizes and offsets filled in
     std::uint32_t func_info_rec_size = 8, line_info_rec_size = 16;
     std::uint32_t core_relo_count = 0;  // records in .BTF.ext; CoreReloc::id is below this

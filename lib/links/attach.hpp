@@ -71,4 +71,80 @@ Result<Link> attach_tracing(FdRef prog, AttachType type, std::uint64_t cookie, s
 // An iterator link (BPF_LINK_CREATE with BPF_TRACE_ITER, 5.8+), with its union bpf_iter_link_info (empty: none).
 Result<Link> attach_iter(FdRef prog, std::span<const std::byte> link_info, std::string what);
 
+// --- Cgroups: modes, order and queries (lib/links/cgroup.cpp) ---
+
+// How a program goes on a cgroup hook. A bpf_link always runs with BPF_F_ALLOW_MULTI: another mode, or a program
+// to replace (BPF_F_REPLACE), takes BPF_PROG_ATTACH on every kernel.
+struct CgroupAttachRequest {
+    std::uint32_t mode_flags = 2;       // BPF_F_ALLOW_MULTI (2), BPF_F_ALLOW_OVERRIDE (1) or 0
+    std::uint32_t order_flags = 0;      // BPF_F_BEFORE / BPF_F_AFTER / BPF_F_ID / BPF_F_LINK / BPF_F_PREORDER
+    std::uint32_t relative = 0;         // fd or id, as order_flags say
+    std::uint64_t expected_revision = 0;
+    int replace_fd = -1;                // BPF_PROG_ATTACH with BPF_F_REPLACE
+};
+Result<Link> attach_cgroup(FdRef prog, FdRef cgroup, AttachType type, const CgroupAttachRequest& request,
+                           std::string what);
+
+// BPF_PROG_QUERY of a cgroup hook: the hook's flags, revision (6.17+, else 0) and programs with their own flags
+// (6.0+, else 0). `effective` asks for BPF_F_QUERY_EFFECTIVE.
+struct CgroupQueryAnswer {
+    std::uint32_t attach_flags = 0;
+    std::uint64_t revision = 0;
+    std::vector<std::uint32_t> prog_ids, prog_flags;
+};
+Result<CgroupQueryAnswer> query_cgroup_hook(FdRef cgroup, AttachType type, bool effective);
+
+// --- Sockets (lib/links/sockmap.cpp, socket.cpp) ---
+
+// A sk_msg or sk_skb program (`type`: SkMsgVerdict, SkSkbStreamParser, SkSkbStreamVerdict, SkSkbVerdict) on a
+// sockmap or sockhash (fd): a sockmap bpf_link where the kernel has them (6.10, probed: link_supported(type)), else
+// BPF_PROG_ATTACH with the map as the target, undone with BPF_PROG_DETACH (which leaves a program that replaced
+// ours alone: the kernel detaches only the program it is given).
+Result<Link> attach_sockmap(FdRef prog, FdRef map, AttachType type, std::string what);
+
+// Programs that go on a socket with setsockopt(2).
+enum class SocketHook : std::uint8_t {
+    Filter,     // SO_ATTACH_BPF / SO_DETACH_BPF (3.19): a socket filter
+    Reuseport,  // SO_ATTACH_REUSEPORT_EBPF (4.6) / SO_DETACH_REUSEPORT_BPF (5.3): the socket's reuseport group
+};
+// Attaches through a duplicate of `socket` that the Link keeps (the socket stays open while the Link lives) and
+// detaches through it. Errors: InvalidArgument (not a socket; SO_REUSEPORT not set, for Reuseport),
+// the kernel's refusal.
+Result<Link> attach_socket(FdRef prog, FdRef socket, SocketHook hook, std::string what);
+
+// --- Routes and devices (lib/links/lwt.cpp, lirc.cpp) ---
+
+// A route whose encapsulation runs lwt programs: LWTUNNEL_ENCAP_BPF with in/out/xmit programs, or seg6local End.BPF
+// (seg6local_fd). Programs absent have fd -1; each present one needs its name (LWT_BPF_PROG_NAME).
+struct LwtRouteRequest {
+    int family = 0;                     // AF_INET or AF_INET6
+    std::uint8_t destination[16] = {};  // network byte order
+    std::uint8_t prefix_len = 0;
+    bool has_gateway = false;
+    std::uint8_t gateway[16] = {};
+    std::string interface;              // output device, in the calling thread's network namespace
+    std::uint32_t table = 254, metric = 0;
+    int in_fd = -1, out_fd = -1, xmit_fd = -1, seg6local_fd = -1;
+    std::string in_name, out_name, xmit_name, seg6local_name;
+    std::uint32_t xmit_headroom = 0;
+};
+// Creates the route (NLM_F_EXCL) over a netlink socket of the calling thread's namespace, which the Link keeps: it
+// deletes the route when destroyed, if the route still carries the programs named in the request (a route gone or
+// replaced by someone else is left alone).
+Result<Link> attach_lwt_route(const LwtRouteRequest& request, std::string what);
+
+// A lirc_mode2 program on a lirc device (BPF_PROG_ATTACH; 4.18, CONFIG_BPF_LIRC_MODE2), detached with
+// BPF_PROG_DETACH. Errors: InvalidArgument when the kernel says EINVAL for the device (not a lirc device).
+Result<Link> attach_lirc(FdRef prog, FdRef device, std::string what);
+
+// --- struct_ops (lib/links/struct_ops.cpp) ---
+
+// Registers a struct_ops map whose value (key 0) is `value`: for a map made with BPF_F_LINK (`link`, 6.4), writes
+// the value unless the map holds it already (a link map's value is written once, then registered any number of
+// times) and creates a struct_ops bpf_link (BPF_LINK_CREATE with the map fd); otherwise the write itself registers
+// it, and the Link deletes the element to unregister (it keeps a duplicate of the map fd for that).
+Result<Link> attach_struct_ops(FdRef map, std::span<const std::byte> value, bool link, std::string what);
+// Points the struct_ops bpf_link `link` at `map` (a BPF_F_LINK map, its value written here if it is not yet).
+Result<void> update_struct_ops_link(FdRef link, FdRef map, std::span<const std::byte> value, std::string what);
+
 }  // namespace ebpf::detail

@@ -108,6 +108,7 @@ Result<MapSpec> sized_for_this_machine(const MapSpec& in) {
 }
 
 Result<Map> create_one(Object::State& s, const MapSpec& spec_in, const LoadOptions& o) {
+    if (spec_in.type == MapType::StructOps) return create_struct_ops_map(s, spec_in);
     EBPF_TRY_ASSIGN(const MapSpec m, sized_for_this_machine(spec_in));
     MapCreateOptions co;
     co.btf_fd = s.btf ? s.btf->get() : -1;

@@ -96,6 +96,7 @@ Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& option
     s->autoload = options.autoload;
     EBPF_TRY(detail::resolve_kernel_deps(*s, options));
     EBPF_TRY(detail::load_object_btf(*s));
+    EBPF_TRY(detail::layout_struct_ops(*s));
     auto maps = detail::create_maps(*s, options);
     rollback.pins = s->new_pins;
     if (!maps) return std::move(maps).error();

@@ -44,6 +44,7 @@ Result<Program> prepare_program(const Object::State& s, const ProgramSpec& p, co
         }
     }
     EBPF_TRY(apply_kernel_deps(s, p, d));
+    EBPF_TRY(apply_struct_ops(s, p, d));
     d.resolver = kernel_attach_resolver(s);
 
     if (s.btf && !s.btf_without_func) {

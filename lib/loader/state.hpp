@@ -45,6 +45,21 @@ struct Object::State {
         std::uint64_t address = 0;                   // untyped ksym
     };
     std::vector<ExternValue> externs;  // by ObjectSpec::externs index
+    // struct_ops variables laid out as the running kernel's structs (loader/struct_ops.cpp), by spec order.
+    struct StructOpsLayout {
+        std::string name, type_name, ops_name;
+        bool link = false;                // the map is created with BPF_F_LINK (6.4+, probed)
+        std::uint32_t kernel_type = 0;    // the struct in vmlinux BTF
+        std::uint32_t value_type = 0;     // bpf_struct_ops_<type_name>
+        std::vector<std::byte> value;     // the kernel value, data members filled, program slots zero
+        struct Slot {
+            std::string member;
+            std::uint32_t index = 0, offset = 0;
+            std::string program;
+        };
+        std::vector<Slot> slots;
+    };
+    std::vector<StructOpsLayout> struct_ops;
 };
 
 namespace detail {
@@ -74,6 +89,15 @@ Result<void> compute_core(Object::State& s);
 // Step: load the object's BTF into the kernel. When the kernel rejects it, loading continues without BTF
 // and a warning says what was lost.
 Result<void> load_object_btf(Object::State& s);
+// Step: lay every struct_ops variable out as the running kernel's struct (before maps and programs are made).
+// Errors: NotFound (no such kernel struct; a member the kernel's struct lacks), NotSupported (no struct_ops value
+// type for it; a struct of a module), Incompatible (a member of another kind or size), each naming the variable.
+Result<void> layout_struct_ops(Object::State& s);
+// Creates the BPF_MAP_TYPE_STRUCT_OPS map of a struct_ops variable, laid out by layout_struct_ops().
+Result<Map> create_struct_ops_map(const Object::State& s, const MapSpec& m);
+// Per program: the attach BTF id and member index of a struct_ops program (its struct and member).
+Result<void> apply_struct_ops(const Object::State& s, const ProgramSpec& p, ProgramDef& d);
+
 // Step: create, reuse (pinned) and initialise every map.
 Result<void> create_maps(Object::State& s, const LoadOptions& options);
 // Step: relocate a program against the created maps and prepare it.

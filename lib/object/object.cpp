@@ -88,9 +88,11 @@ Result<ObjectSpec> ObjectSpec::parse(std::span<const std::byte> bytes, const Par
         EBPF_TRY(detail::collect_data_maps(p));
         EBPF_TRY(detail::collect_btf_maps(p));
         EBPF_TRY(detail::collect_legacy_maps(p));
+        EBPF_TRY(detail::collect_struct_ops(p));
         EBPF_TRY(detail::collect_externs(p));
         EBPF_TRY(detail::finish_btf(p));
         EBPF_TRY(detail::collect_programs(p));
+        EBPF_TRY(detail::finish_struct_ops(p));
         return {};
     };
     if (auto r = run(); !r) return std::move(r).error().context(format("parse %s", spec.name.c_str()));

@@ -54,6 +54,8 @@ Result<void> collect_legacy_maps(ObjectParser& p);  // SEC("maps") (struct bpf_m
 Result<void> collect_externs(ObjectParser& p);      // .kconfig / .ksyms
 Result<void> finish_btf(ObjectParser& p);           // patched BTF -> ObjectSpec::btf
 Result<void> collect_programs(ObjectParser& p);     // code, relocations, subprograms
+Result<void> collect_struct_ops(ObjectParser& p);   // SEC(".struct_ops"), SEC(".struct_ops.link") -> maps
+Result<void> finish_struct_ops(ObjectParser& p);    // their programs exist; unused struct_ops programs not autoloaded
 
 // Decodes instructions of either byte order; `bytes.size()` must be a multiple of 8.
 std::vector<Instruction> decode_instructions(std::span<const std::byte> bytes, Endian endian);

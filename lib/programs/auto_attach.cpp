@@ -87,6 +87,28 @@ Result<Link> cgroup(const Program& p, const AutoAttachOptions& o) {
     return attach_cgroup(p, o.cgroup.c_str(), *p.expected_attach_type());
 }
 
+// Cgroup hooks, sockets, routes, devices and struct_ops (docs/cgroups.md, sockets.md, struct_ops.md).
+std::optional<std::string> never_struct_ops(const Program&, const AutoAttachOptions&) {
+    return std::string("struct_ops programs are registered through their struct_ops variable's map: "
+                       "Object::struct_ops(\"<variable>\").attach(), or Object::attach_struct_ops() for all of them");
+}
+std::optional<std::string> never_sockmap(const Program& p, const AutoAttachOptions&) {
+    return format("%.*s programs attach to a sockmap or sockhash that sections cannot name; use %s::attach(map)",
+                  EBPF_SV(to_string(p.kind())), p.kind() == ProgramKind::SkMsg ? "SkMsg" : "SkSkb");
+}
+std::optional<std::string> never_socket(const Program& p, const AutoAttachOptions&) {
+    return format("%.*s programs attach to a socket; use %s::attach(socket_fd)", EBPF_SV(to_string(p.kind())),
+                  p.kind() == ProgramKind::SocketFilter ? "SocketFilter" : "SkReuseport");
+}
+std::optional<std::string> never_route(const Program& p, const AutoAttachOptions&) {
+    return format("%.*s programs ride on a route that sections cannot name; use attach_lwt(route, programs) or the "
+                  "view's attach(route)",
+                  EBPF_SV(to_string(p.kind())));
+}
+std::optional<std::string> never_lirc(const Program&, const AutoAttachOptions&) {
+    return std::string("lirc_mode2 programs attach to a lirc device; use LircMode2::attach(\"/dev/lirc0\")");
+}
+
 struct Row {
     ProgramKind kind;
     BlockerFn blocker;
@@ -121,6 +143,18 @@ constexpr Row kRows[] = {
     // Never attached automatically (attach is null): the blocker says why and what to call instead.
     {ProgramKind::PerfEvent, never_perf_event, nullptr},
     {ProgramKind::Syscall, never_syscall, nullptr},
+    // Cgroup hooks, sockets, routes, devices and struct_ops.
+    {ProgramKind::SockOps, needs_cgroup, cgroup},
+    {ProgramKind::StructOps, never_struct_ops, nullptr},
+    {ProgramKind::SkMsg, never_sockmap, nullptr},
+    {ProgramKind::SkSkb, never_sockmap, nullptr},
+    {ProgramKind::SocketFilter, never_socket, nullptr},
+    {ProgramKind::SkReuseport, never_socket, nullptr},
+    {ProgramKind::LwtIn, never_route, nullptr},
+    {ProgramKind::LwtOut, never_route, nullptr},
+    {ProgramKind::LwtXmit, never_route, nullptr},
+    {ProgramKind::LwtSeg6local, never_route, nullptr},
+    {ProgramKind::LircMode2, never_lirc, nullptr},
 };
 
 const Row* row_of(ProgramKind k) {

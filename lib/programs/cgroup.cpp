@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// attach_cgroup(): checks the program, then the cgroup mechanism (links/cgroup.cpp) attaches it.
+// attach_cgroup(): checks the program and the options, then the cgroup mechanism (links/cgroup.cpp) attaches it;
+// CgroupDir, CgroupOrder and query_cgroup().
 #include <ebpf/programs/cgroup.hpp>
 
 #include <fcntl.h>
@@ -7,6 +8,7 @@
 #include "base/format.hpp"
 #include "base/try.hpp"
 #include "links/attach.hpp"
+#include "sys/uapi.hpp"
 
 namespace ebpf {
 
@@ -14,8 +16,82 @@ using detail::format;
 
 namespace {
 
-Result<Link> attach(const Program& prog, FdRef cgroup, AttachType type, const CgroupAttachOptions& options,
-                    const std::string& cgroup_name) {
+constexpr std::uint32_t kUnusableFd = 0xffffffffu;
+
+std::uint32_t cgroup_order_prog_fd(const Program& p) {
+    return p.loaded() ? static_cast<std::uint32_t>(p.fd().get()) : kUnusableFd;
+}
+std::uint32_t cgroup_order_link_fd(const Link& l) {
+    return l.is_bpf_link() ? static_cast<std::uint32_t>(l.fd().get()) : kUnusableFd;
+}
+
+// The cgroup directory as an fd for the call: borrowed, or opened from the path (closed when the call returns).
+struct OpenCgroup {
+    UniqueFd owned;
+    FdRef fd{-1};
+};
+Result<OpenCgroup> open_cgroup(const CgroupDir& dir) {
+    OpenCgroup o;
+    if (!dir.by_path()) {
+        o.fd = dir.fd();
+        return o;
+    }
+    EBPF_TRY_ASSIGN(o.owned, UniqueFd::open(dir.path().c_str(), O_DIRECTORY));
+    o.fd = o.owned;
+    return o;
+}
+
+// The order and mode flags of a request, or why the options cannot be used.
+Result<detail::CgroupAttachRequest> cgroup_request(const CgroupAttachOptions& o) {
+    namespace uapi = sys::uapi;
+    detail::CgroupAttachRequest r;
+    r.mode_flags = o.mode == CgroupAttachMode::AllowMultiple   ? uapi::kBpfFAllowMulti
+                   : o.mode == CgroupAttachMode::AllowOverride ? uapi::kBpfFAllowOverride
+                                                               : 0u;
+    const bool ordered = !o.order.is_default() || o.expected_revision != 0;
+    if (ordered && o.mode != CgroupAttachMode::AllowMultiple)
+        return Error(Errc::InvalidArgument, format("an order (%s) or expected revision needs CgroupAttachMode::"
+                                                   "AllowMultiple",
+                                                   o.order.describe().c_str()));
+    if (o.replace) {
+        if (o.mode != CgroupAttachMode::AllowMultiple)
+            return Error(Errc::InvalidArgument, "replacing a program needs CgroupAttachMode::AllowMultiple");
+        if (!o.replace->loaded())
+            return Error(Errc::InvalidArgument,
+                         format("the program to replace, '%s', is not loaded", o.replace->name().c_str()));
+        r.replace_fd = o.replace->fd().get();
+    }
+    using W = CgroupOrder::Where;
+    using R = CgroupOrder::Relative;
+    switch (o.order.where()) {
+    case W::Last: r.order_flags = o.order.relative() == R::None ? 0u : uapi::kBpfFAfter; break;
+    case W::First: r.order_flags = uapi::kBpfFBefore; break;
+    case W::Before: r.order_flags = uapi::kBpfFBefore; break;
+    case W::After: r.order_flags = uapi::kBpfFAfter; break;
+    }
+    switch (o.order.relative()) {
+    case R::None: break;
+    case R::ProgramFd:
+    case R::LinkFd:
+        if (o.order.value() == kUnusableFd)
+            return Error(Errc::InvalidArgument,
+                         format("the relative %s of the order (%s) is not %s", o.order.relative() == R::LinkFd ? "link"
+                                                                                                               : "program",
+                                o.order.describe().c_str(),
+                                o.order.relative() == R::LinkFd ? "a bpf_link" : "loaded"));
+        break;
+    case R::ProgramId:
+    case R::LinkId: r.order_flags |= uapi::kBpfFId; break;
+    }
+    if (o.order.relative() == R::LinkFd || o.order.relative() == R::LinkId) r.order_flags |= uapi::kBpfFLink;
+    r.relative = o.order.value();
+    r.expected_revision = o.expected_revision;
+    if (o.preorder) r.order_flags |= uapi::kBpfFPreorder;
+    return r;
+}
+
+Result<Link> attach_checked(const Program& prog, FdRef cgroup, AttachType type, const CgroupAttachOptions& options,
+                            const std::string& cgroup_name) {
     std::string what = format("attach %.*s program '%s' to cgroup %s (%.*s)", EBPF_SV(to_string(prog.kind())),
                               prog.name().c_str(), cgroup_name.c_str(), EBPF_SV(to_string(type)));
     if (!prog.loaded()) return Error(Errc::InvalidArgument, what + ": the program is not loaded");
@@ -25,16 +101,46 @@ Result<Link> attach(const Program& prog, FdRef cgroup, AttachType type, const Cg
                      format("%s: the program was loaded for %.*s (its section '%s'); attach it as that, or set "
                             "its expected attach type before load",
                             what.c_str(), EBPF_SV(to_string(*e)), prog.section().c_str()));
-    const std::uint32_t flags = options.mode == CgroupAttachMode::AllowMultiple   ? 2u  // BPF_F_ALLOW_MULTI
-                                : options.mode == CgroupAttachMode::AllowOverride ? 1u  // BPF_F_ALLOW_OVERRIDE
-                                                                                  : 0u;
-    return detail::attach_cgroup(prog.fd(), cgroup, type, flags, std::move(what));
+    auto request = cgroup_request(options);
+    if (!request) return std::move(request).error().context(what);
+    if (!options.order.is_default()) what += " " + options.order.describe();
+    return detail::attach_cgroup(prog.fd(), cgroup, type, *request, std::move(what));
 }
 
 }  // namespace
 
+std::string CgroupDir::describe() const { return by_path() ? path_ : format("fd %d", fd_); }
+
+CgroupOrder CgroupOrder::before(const Program& p) noexcept {
+    return CgroupOrder(Where::Before, Relative::ProgramFd, cgroup_order_prog_fd(p));
+}
+CgroupOrder CgroupOrder::after(const Program& p) noexcept {
+    return CgroupOrder(Where::After, Relative::ProgramFd, cgroup_order_prog_fd(p));
+}
+CgroupOrder CgroupOrder::before(const Link& l) noexcept {
+    return CgroupOrder(Where::Before, Relative::LinkFd, cgroup_order_link_fd(l));
+}
+CgroupOrder CgroupOrder::after(const Link& l) noexcept {
+    return CgroupOrder(Where::After, Relative::LinkFd, cgroup_order_link_fd(l));
+}
+
+std::string CgroupOrder::describe() const {
+    const char* where = where_ == Where::First    ? "first"
+                        : where_ == Where::Last   ? "last"
+                        : where_ == Where::Before ? "before"
+                                                  : "after";
+    switch (relative_) {
+    case Relative::None: return where;
+    case Relative::ProgramFd: return format("%s program fd %d", where, static_cast<int>(value_));
+    case Relative::ProgramId: return format("%s program id %u", where, value_);
+    case Relative::LinkFd: return format("%s link fd %d", where, static_cast<int>(value_));
+    case Relative::LinkId: return format("%s link id %u", where, value_);
+    }
+    return where;
+}
+
 Result<Link> attach_cgroup(const Program& prog, FdRef cgroup, AttachType type, const CgroupAttachOptions& options) {
-    return attach(prog, cgroup, type, options, format("fd %d", cgroup.get()));
+    return attach_checked(prog, cgroup, type, options, format("fd %d", cgroup.get()));
 }
 
 Result<Link> attach_cgroup(const Program& prog, const char* cgroup_path, AttachType type,
@@ -43,7 +149,39 @@ Result<Link> attach_cgroup(const Program& prog, const char* cgroup_path, AttachT
     if (!fd)
         return std::move(fd).error().context(format("attach program '%s' to cgroup %s", prog.name().c_str(),
                                                     cgroup_path));
-    return attach(prog, *fd, type, options, cgroup_path);
+    return attach_checked(prog, *fd, type, options, cgroup_path);
 }
+
+CgroupAttachMode CgroupPrograms::mode() const noexcept {
+    if (attach_flags & sys::uapi::kBpfFAllowMulti) return CgroupAttachMode::AllowMultiple;
+    if (attach_flags & sys::uapi::kBpfFAllowOverride) return CgroupAttachMode::AllowOverride;
+    return CgroupAttachMode::Single;
+}
+
+Result<CgroupPrograms> query_cgroup(const CgroupDir& cgroup, AttachType type, const CgroupQueryOptions& options) {
+    const std::string what = format("query the %.*s programs of cgroup %s", EBPF_SV(to_string(type)),
+                                    cgroup.describe().c_str());
+    auto open = open_cgroup(cgroup);
+    if (!open) return std::move(open).error().context(what);
+    auto q = detail::query_cgroup_hook(open->fd, type, options.effective);
+    if (!q) return std::move(q).error().context(what);
+    CgroupPrograms out;
+    out.attach_flags = q->attach_flags;
+    out.revision = q->revision;
+    for (std::size_t i = 0; i < q->prog_ids.size(); ++i)
+        out.programs.push_back({q->prog_ids[i], i < q->prog_flags.size() ? q->prog_flags[i] : 0});
+    return out;
+}
+
+namespace detail {
+Result<Link> attach_cgroup_view(const Program& prog, const CgroupDir& cgroup, AttachType type,
+                                const CgroupAttachOptions& options) {
+    auto open = open_cgroup(cgroup);
+    if (!open)
+        return std::move(open).error().context(format("attach program '%s' to cgroup %s", prog.name().c_str(),
+                                                      cgroup.describe().c_str()));
+    return attach_checked(prog, open->fd, type, options, cgroup.describe());
+}
+}  // namespace detail
 
 }  // namespace ebpf

@@ -67,6 +67,11 @@ struct ObjAttr {
 
 struct ProgAttachAttr {
     u32 target_fd, attach_bpf_fd, attach_type, attach_flags, replace_bpf_fd;
+    union {
+        u32 relative_fd;  // 6.6 (tcx), cgroups 6.17: with BPF_F_BEFORE / BPF_F_AFTER
+        u32 relative_id;  // with BPF_F_ID
+    };
+    alignas(8) u64 expected_revision;  // 6.6 (tcx), cgroups 6.17
 };
 
 struct TestRunAttr {
@@ -147,6 +152,7 @@ struct LinkTcxOpts {  // BPF_TCX_INGRESS/EGRESS 6.6; the same layout serves netk
     alignas(8) u64 expected_revision;
 };
 using LinkNetkitOpts = LinkTcxOpts;
+using LinkCgroupOpts = LinkTcxOpts;  // cgroup ordering (BPF_F_BEFORE / BPF_F_AFTER), 6.17
 struct LinkUprobeMultiOpts {  // BPF_TRACE_UPROBE_MULTI, 6.6
     u64 path, offsets, ref_ctr_offsets, cookies;
     u32 cnt, flags, pid;  // flags: BPF_F_UPROBE_MULTI_RETURN
@@ -172,6 +178,7 @@ struct LinkCreateAttr {
         LinkTcxOpts tcx;
         LinkUprobeMultiOpts uprobe_multi;
         LinkNetkitOpts netkit;
+        LinkCgroupOpts cgroup;
     };
 };
 

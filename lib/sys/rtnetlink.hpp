@@ -144,6 +144,63 @@ struct TcFilterInfo {
 // The filters on one hook point (parent) of a link.
 Result<std::vector<TcFilterInfo>> rtnl_filters(NetlinkSocket& nl, int ifindex, std::uint32_t parent) noexcept;
 
+// ---- routes (lwt BPF programs ride on a route's encapsulation) ----
+
+struct RtMsg {  // struct rtmsg
+    std::uint8_t family = 0, dst_len = 0, src_len = 0, tos = 0, table = 0, protocol = 0, scope = 0, type = 0;
+    std::uint32_t flags = 0;
+};
+inline constexpr std::uint16_t kRtmNewRoute = 24, kRtmDelRoute = 25, kRtmGetRoute = 26;
+inline constexpr std::uint32_t kRtTableMain = 254;  // RT_TABLE_MAIN
+
+// How a route hands its packets to BPF programs.
+enum class RouteEncap : std::uint8_t {
+    None,
+    Bpf,           // LWTUNNEL_ENCAP_BPF (4.10): in / out / xmit programs
+    Seg6LocalBpf,  // LWTUNNEL_ENCAP_SEG6_LOCAL with action End.BPF (4.18, IPv6 only): the seg6local program
+};
+struct RouteBpfProgram {
+    int fd = -1;            // -1: none at this hook
+    std::string_view name;  // LWT_BPF_PROG_NAME (required by the kernel with a program); shown by `ip route`
+};
+struct RouteSpec {
+    int family = 2;                         // AF_INET or AF_INET6 (10)
+    std::uint8_t destination[16] = {};      // network byte order; IPv4 uses the first 4 bytes
+    std::uint8_t prefix_len = 0;
+    bool has_gateway = false;
+    std::uint8_t gateway[16] = {};
+    int oif = 0;                            // output interface (0: none)
+    std::uint32_t table = kRtTableMain;
+    std::uint32_t priority = 0;             // RTA_PRIORITY (the metric)
+    RouteEncap encap = RouteEncap::None;
+    RouteBpfProgram in, out, xmit;          // RouteEncap::Bpf: LWT_BPF_IN / _OUT / _XMIT
+    std::uint32_t xmit_headroom = 0;        // LWT_BPF_XMIT_HEADROOM (<= 256)
+    RouteBpfProgram seg6local;              // RouteEncap::Seg6LocalBpf
+};
+// "10.1.0.0/24 dev veth0 table 254", for messages.
+std::string describe_route(NetlinkSocket& nl, const RouteSpec& route);
+// RTM_NEWROUTE with NLM_F_CREATE | NLM_F_EXCL. Errors: Exists (a route to that prefix is there), NoDevice (no
+// such interface), NotSupported (EOPNOTSUPP: no CONFIG_LWTUNNEL_BPF / seg6local BPF; EAFNOSUPPORT), and the
+// kernel's extended-ack message.
+Result<void> rtnl_route_add(NetlinkSocket& nl, const RouteSpec& route) noexcept;
+// RTM_DELROUTE for the route of that destination, prefix, table, interface and priority.
+// Errors: NotFound (ESRCH: no such route).
+Result<void> rtnl_route_del(NetlinkSocket& nl, const RouteSpec& route) noexcept;
+
+struct RouteInfo {
+    int family = 0;
+    std::uint8_t destination[16] = {};
+    std::uint8_t prefix_len = 0;
+    std::uint32_t table = 0;
+    int oif = 0;
+    std::uint32_t priority = 0;
+    std::uint16_t encap_type = 0;  // LWTUNNEL_ENCAP_* (6: bpf, 7: seg6local)
+    // The LWT_BPF_PROG_NAME of each hook (encap bpf), or of SEG6_LOCAL_BPF (seg6local); empty where none.
+    std::string in_name, out_name, xmit_name, seg6local_name;
+};
+// The routes of one family and table (a dump, filtered here).
+Result<std::vector<RouteInfo>> rtnl_routes(NetlinkSocket& nl, int family, std::uint32_t table = kRtTableMain) noexcept;
+
 // "veth0 (ifindex 5)" when the name can be looked up, else "ifindex 5": for error messages.
 std::string rtnl_describe_link(NetlinkSocket& nl, int ifindex);
 

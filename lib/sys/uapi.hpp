@@ -43,6 +43,8 @@ inline constexpr std::uint32_t kBpfFReplace = 1u << 2;        // BPF_F_REPLACE, 
 inline constexpr std::uint32_t kBpfFBefore = 1u << 3;         // BPF_F_BEFORE, 6.6 (multi-prog API: tcx, netkit)
 inline constexpr std::uint32_t kBpfFAfter = 1u << 4;          // BPF_F_AFTER, 6.6
 inline constexpr std::uint32_t kBpfFId = 1u << 5;             // BPF_F_ID, 6.6: relative_id instead of relative_fd
+inline constexpr std::uint32_t kBpfFPreorder = 1u << 6;       // BPF_F_PREORDER, 6.15 (cgroups: before the parents')
+inline constexpr std::uint32_t kBpfFQueryEffective = 1u << 0; // BPF_F_QUERY_EFFECTIVE (BPF_PROG_QUERY), 4.15
 inline constexpr std::uint32_t kBpfFLink = 1u << 13;          // BPF_F_LINK: map flag 6.4 (struct_ops), attach flag 6.6
 
 // link_create per-type flags.
@@ -72,6 +74,10 @@ inline constexpr std::uint16_t kIflaNetkitPolicy = 3;      // IFLA_NETKIT_POLICY
 inline constexpr std::uint16_t kIflaNetkitPeerPolicy = 4;  // IFLA_NETKIT_PEER_POLICY (u32)
 inline constexpr std::uint16_t kIflaNetkitMode = 5;        // IFLA_NETKIT_MODE (u32: kNetkitL2 or kNetkitL3)
 inline constexpr std::uint32_t kNetkitL2 = 0, kNetkitL3 = 1;  // enum netkit_mode
+
+// Socket options for socket filters and reuseport programs (asm-generic/socket.h: every architecture but alpha,
+// mips, parisc and sparc, which have their own numbers and take them from <sys/socket.h> in socket.cpp).
+inline constexpr int kSoDetachReuseportBpf = 68;  // SO_DETACH_REUSEPORT_BPF, 5.3
 
 // perf_event_attr sizes (perf.hpp defines the layout).
 inline constexpr std::uint32_t kPerfAttrSizeVer7 = 128;  // PERF_ATTR_SIZE_VER7: up to sig_data, 5.13

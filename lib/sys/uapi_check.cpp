@@ -8,6 +8,7 @@
 #include <linux/netfilter.h>
 #include <linux/perf_event.h>
 #include <linux/version.h>
+#include <sys/socket.h>
 
 #include <ebpf/types.hpp>
 
@@ -43,6 +44,14 @@ EBPF_SAME(kBpfFLink, BPF_F_LINK);
 EBPF_SAME(kBpfFBefore, BPF_F_BEFORE);
 EBPF_SAME(kBpfFAfter, BPF_F_AFTER);
 EBPF_SAME(kBpfFId, BPF_F_ID);
+#endif
+#if defined(BPF_F_PREORDER)  // 6.15
+EBPF_SAME(kBpfFPreorder, BPF_F_PREORDER);
+#endif
+EBPF_SAME(kBpfFQueryEffective, BPF_F_QUERY_EFFECTIVE);
+#if defined(SO_DETACH_REUSEPORT_BPF) && !defined(__mips__) && !defined(__sparc__) && !defined(__hppa__) && \
+    !defined(__alpha__)
+EBPF_SAME(kSoDetachReuseportBpf, SO_DETACH_REUSEPORT_BPF);
 #endif
 #if defined(BPF_F_NETFILTER_IP_DEFRAG)  // 6.6
 EBPF_SAME(kBpfFNetfilterIpDefrag, BPF_F_NETFILTER_IP_DEFRAG);
