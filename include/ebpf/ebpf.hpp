@@ -22,5 +22,11 @@
 #include <ebpf/programs/raw_tracepoint.hpp>
 #include <ebpf/programs/tracepoint.hpp>
 #include <ebpf/programs/view.hpp>
+#include <ebpf/programs/xdp.hpp>
+#include <ebpf/programs/tc.hpp>
+#include <ebpf/programs/netkit.hpp>
+#include <ebpf/programs/netfilter.hpp>
+#include <ebpf/programs/flow_dissector.hpp>
+#include <ebpf/programs/sk_lookup.hpp>
 #include <ebpf/spec.hpp>
 #include <ebpf/types.hpp>
