@@ -65,7 +65,7 @@ Result<Link> cgroup(const Program& p, const AutoAttachOptions& o) {
 
 std::optional<std::string> needs_interface(const Program&, const AutoAttachOptions& o) {
     if (o.interface.empty())
-        return std::string("it needs a network interface (AutoAttachOptions::interface, ebpf-tool --interface)");
+        return std::string("it needs a network interface (AutoAttachOptions::interface)");
     return std::nullopt;
 }
 

@@ -3,12 +3,14 @@
 #include <ebpf/programs/flow_dissector.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "base/format.hpp"
 #include "links/attach.hpp"
 #include "programs/net_iface.hpp"
 #include "programs/test_run_util.hpp"
+#include "sys/bpf.hpp"
 #include "sys/net_ctx.hpp"
 #include "sys/netns.hpp"
 
@@ -17,6 +19,33 @@ namespace ebpf {
 using detail::format;
 
 namespace {
+
+constexpr std::uint32_t kBpfOk = 0, kBpfDrop = 2;
+
+// What BPF_PROG_TEST_RUN reports for a flow dissector: Linux 6.1+ the program's return value (BPF_OK, BPF_DROP,
+// BPF_FLOW_DISSECTOR_CONTINUE), before that only whether it returned BPF_OK (1) or not (0). Decided once, by
+// test-running a program that returns BPF_DROP: 2 means the raw value. Cached; concurrent first calls agree.
+std::atomic<int> g_flow_verdict_raw{-1};
+
+Result<bool> flow_verdict_is_raw() {
+    if (const int known = g_flow_verdict_raw.load(std::memory_order_relaxed); known >= 0) return known == 1;
+    ProgramDef def;
+    def.name = "probe_fd_verdict";
+    def.type = ProgramType::FlowDissector;
+    def.instructions = {{0xb7, 0, 0, 0, static_cast<std::int32_t>(kBpfDrop)}, {0x95, 0, 0, 0, 0}};  // r0 = 2; exit
+    auto p = Program::prepare(std::move(def));
+    if (!p) return std::move(p).error();
+    if (auto r = p->load(); !r) return std::move(r).error();
+    const std::byte frame[14 + 20] = {};
+    sys::TestRunAttr a{};
+    a.prog_fd = static_cast<std::uint32_t>(p->fd().get());
+    a.data_in = sys::ptr_to_u64(frame);
+    a.data_size_in = sizeof frame;
+    if (auto r = sys::prog_test_run(a); !r) return std::move(r).error();
+    const bool raw = a.retval == kBpfDrop;
+    g_flow_verdict_raw.store(raw ? 1 : 0, std::memory_order_relaxed);
+    return raw;
+}
 
 Result<Link> attach_to_netns(const Program& p, FdRef netns, AttachType type, const char* kind, const char* where) {
     std::string what = format("attach %s program '%s' to %s", kind, p.name().c_str(), where);
@@ -63,8 +92,10 @@ Result<FlowDissectorTestResult> FlowDissector::test_run(std::span<const std::byt
     if (options.flags) in.ctx_in = std::as_bytes(std::span(&in_keys, 1));
     auto out = detail::run_test(prog_, in, what, "(flow dissector flags in test runs need Linux 5.4)");
     if (!out) return std::move(out).error();
+    auto raw = flow_verdict_is_raw();
+    if (!raw) return std::move(raw).error().context(what + ": how does this kernel report the verdict");
     FlowDissectorTestResult res;
-    res.retval = out->retval;
+    res.retval = *raw ? out->retval : (out->retval == 1 ? kBpfOk : kBpfDrop);
     res.duration_ns = out->duration_ns;
     sys::FlowKeysRaw k{};
     std::memcpy(&k, out->data.data(), std::min(out->data.size(), sizeof k));

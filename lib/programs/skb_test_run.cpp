@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 #include "base/format.hpp"
@@ -147,9 +148,10 @@ Result<SkbTestResult> test_run_skb(const Program& program, std::span<const std::
     res.retval = static_cast<std::int32_t>(out->retval);
     res.packet = std::move(out->data);
     res.duration_ns = out->duration_ns;
-    if (options.context && out->ctx.size() >= sizeof(sys::SkBuffRaw)) {
-        sys::SkBuffRaw back;
-        std::memcpy(&back, out->ctx.data(), sizeof back);
+    // Older kernels have a shorter struct __sk_buff (hwtstamp is 5.16): what they return is read, the rest is 0.
+    if (options.context && out->ctx.size() >= offsetof(sys::SkBuffRaw, gso_size)) {
+        sys::SkBuffRaw back{};
+        std::memcpy(&back, out->ctx.data(), std::min(out->ctx.size(), sizeof back));
         res.context = from_raw(back);
     }
     return res;

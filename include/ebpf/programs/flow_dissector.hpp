@@ -26,7 +26,9 @@ struct FlowDissectorTestRunOptions {
 };
 
 struct FlowDissectorTestResult {
-    std::uint32_t retval = 0;  // BPF_OK (0) or BPF_DROP (2)
+    // The program's verdict: BPF_OK (0), BPF_DROP (2), BPF_FLOW_DISSECTOR_CONTINUE (129, 6.1+). Kernels before
+    // 6.1 report only whether it was BPF_OK: anything else reads BPF_DROP there.
+    std::uint32_t retval = 0;
     FlowKeys keys;
     std::uint32_t duration_ns = 0;
 };
@@ -34,7 +36,12 @@ struct FlowDissectorTestResult {
 // A typed view of a BPF_PROG_TYPE_FLOW_DISSECTOR program (section flow_dissector). It shares ownership of the
 // Program. One flow dissector per namespace; one in the initial namespace overrides every other namespace's.
 // Kernel: 4.20+; a netns bpf_link 5.8+, BPF_PROG_ATTACH before (probe link_supported(AttachType::FlowDissector)).
-// Thread safety: as ProgramView.
+// Requires: CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN); the BPF_PROG_ATTACH path into another namespace
+//   also CAP_SYS_ADMIN (setns).
+// Ownership: the view shares the Program; the Link owns the bpf_link, or (BPF_PROG_ATTACH) an fd of the
+//   namespace and of the program, to remove it from there.
+// Thread safety: as ProgramView. The BPF_PROG_ATTACH path moves the calling thread into the target namespace
+//   for the attach (and the Link for the removal), and back.
 class FlowDissector : public TypedProgramView<FlowDissector> {
 public:
     static constexpr const char* kName = "FlowDissector";

@@ -27,6 +27,8 @@ struct NetfilterAttachOptions {
 // A typed view of a BPF_PROG_TYPE_NETFILTER program (section netfilter). Programs return NF_DROP (0) or
 // NF_ACCEPT (1). It shares ownership of the Program (see ProgramView).
 // Kernel: 6.4+ with CONFIG_NETFILTER_BPF_LINK; the hook is the calling thread's network namespace's.
+// Requires: CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN) to attach.
+// Ownership: the view shares the Program; the Link owns the bpf_link.
 // Thread safety: as ProgramView.
 class Netfilter : public TypedProgramView<Netfilter> {
 public:

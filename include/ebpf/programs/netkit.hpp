@@ -25,6 +25,8 @@ struct NetkitAttachOptions {
 // programs are accepted too: they share the type and return codes). It shares ownership of the Program.
 // Programs return TcVerdict values (NETKIT_NEXT -1, PASS 0, DROP 2, REDIRECT 7).
 // Kernel: 6.7+ with CONFIG_NETKIT (probe link_supported(AttachType::NetkitPrimary)); the Link owns a bpf_link.
+// Requires: CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN) to attach.
+// Ownership: the view shares the Program; the Link owns the bpf_link.
 // Thread safety: as ProgramView.
 class Netkit : public TypedProgramView<Netkit> {
 public:

@@ -34,6 +34,8 @@ struct SkLookupTestResult {
 // A typed view of a BPF_PROG_TYPE_SK_LOOKUP program (section sk_lookup). It shares ownership of the Program.
 // Several sk_lookup programs may share a namespace; they run in attach order.
 // Kernel: 5.9+ (netns bpf_link only).
+// Requires: CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN) to attach.
+// Ownership: the view shares the Program; the Link owns the bpf_link.
 // Thread safety: as ProgramView.
 class SkLookup : public TypedProgramView<SkLookup> {
 public:

@@ -59,7 +59,11 @@ struct HookPrograms {
 // filter is removed while it still holds our program; the qdisc is removed with the last Link that uses it, and
 // only if no other filter was added to it meanwhile. A clsact qdisc that existed before is never removed.
 // Kernel: cls_bpf direct-action 4.5+; TCX 6.6+.
-// Thread safety: as ProgramView; attaching to one interface from several threads is safe.
+// Requires: CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN) to attach.
+// Ownership: the view shares the Program; the Link owns the TCX bpf_link, or the netlink filter (with its own
+//   netlink socket) and a share of the clsact qdisc it created.
+// Thread safety: as ProgramView; attaching to one interface from several threads is safe (the process keeps
+//   one count of Links per clsact qdisc it created, under a lock).
 class Tc : public TypedProgramView<Tc> {
 public:
     static constexpr const char* kName = "Tc";

@@ -70,6 +70,9 @@ struct XdpCpumapValue {
 // entries (XdpDevmapValue, XdpCpumapValue); they are never attached to an interface.
 // Kernel: XDP 4.8+; bpf_link attachment 5.9+ (older kernels use netlink IFLA_XDP, chosen by the probe
 //   link_supported(AttachType::Xdp)); devmap/cpumap entry programs 5.8/5.9; frags 5.18; dev-bound 6.3.
+// Requires: CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN) to attach.
+// Ownership: the view shares the Program; the Link owns the attachment (a bpf_link, or the netlink attachment
+//   with its own netlink socket and a reference to the program) and removes it when destroyed.
 // Thread safety: as ProgramView.
 class Xdp : public TypedProgramView<Xdp> {
 public:
