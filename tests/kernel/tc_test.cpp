@@ -294,10 +294,12 @@ TEST_CASE("tc: test runs return the verdict, the packet and the __sk_buff contex
     CHECK(action.test_run(frame)->retval == 0);
 
     CHECK(test::fails_with(mark.test_run(std::span(frame).first(10)), Errc::InvalidArgument, "14-byte Ethernet"));
-    auto xdp_obj = Object::load_file(test::obj_path("xdp_net.bpf.o").c_str(), {.load_programs = true});
+    auto xdp_obj = Object::load_file(test::obj_path("xdp_net.bpf.o").c_str());
     REQUIRE(xdp_obj);
-    CHECK(test::fails_with(test_run_skb(*xdp_obj->find_program("xdp_count"), frame), Errc::InvalidArgument,
-                           "struct __sk_buff"));
+    Program* xdp = xdp_obj->find_program("xdp_count");
+    REQUIRE(xdp);
+    REQUIRE(xdp->load());
+    CHECK(test::fails_with(test_run_skb(*xdp, frame), Errc::InvalidArgument, "struct __sk_buff"));
     SkbContext bad;
     bad.ifindex = 4242;  // no such interface here
     CHECK_FALSE(mark.test_run(frame, {.context = bad}));
