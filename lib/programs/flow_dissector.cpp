@@ -20,7 +20,7 @@ using detail::format;
 
 namespace {
 
-constexpr std::uint32_t kBpfOk = 0, kBpfDrop = 2;
+constexpr std::uint32_t kFlowBpfOk = 0, kFlowBpfDrop = 2;
 
 // What BPF_PROG_TEST_RUN reports for a flow dissector: Linux 6.1+ the program's return value (BPF_OK, BPF_DROP,
 // BPF_FLOW_DISSECTOR_CONTINUE), before that only whether it returned BPF_OK (1) or not (0). Decided once, by
@@ -32,7 +32,7 @@ Result<bool> flow_verdict_is_raw() {
     ProgramDef def;
     def.name = "probe_fd_verdict";
     def.type = ProgramType::FlowDissector;
-    def.instructions = {{0xb7, 0, 0, 0, static_cast<std::int32_t>(kBpfDrop)}, {0x95, 0, 0, 0, 0}};  // r0 = 2; exit
+    def.instructions = {{0xb7, 0, 0, 0, static_cast<std::int32_t>(kFlowBpfDrop)}, {0x95, 0, 0, 0, 0}};  // r0 = 2; exit
     auto p = Program::prepare(std::move(def));
     if (!p) return std::move(p).error();
     if (auto r = p->load(); !r) return std::move(r).error();
@@ -42,7 +42,7 @@ Result<bool> flow_verdict_is_raw() {
     a.data_in = sys::ptr_to_u64(frame);
     a.data_size_in = sizeof frame;
     if (auto r = sys::prog_test_run(a); !r) return std::move(r).error();
-    const bool raw = a.retval == kBpfDrop;
+    const bool raw = a.retval == kFlowBpfDrop;
     g_flow_verdict_raw.store(raw ? 1 : 0, std::memory_order_relaxed);
     return raw;
 }
@@ -95,7 +95,7 @@ Result<FlowDissectorTestResult> FlowDissector::test_run(std::span<const std::byt
     auto raw = flow_verdict_is_raw();
     if (!raw) return std::move(raw).error().context(what + ": how does this kernel report the verdict");
     FlowDissectorTestResult res;
-    res.retval = *raw ? out->retval : (out->retval == 1 ? kBpfOk : kBpfDrop);
+    res.retval = *raw ? out->retval : (out->retval == 1 ? kFlowBpfOk : kFlowBpfDrop);
     res.duration_ns = out->duration_ns;
     sys::FlowKeysRaw k{};
     std::memcpy(&k, out->data.data(), std::min(out->data.size(), sizeof k));

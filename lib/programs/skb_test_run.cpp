@@ -84,7 +84,7 @@ bool runs_on_skb(ProgramType t) {
     }
 }
 
-sys::SkBuffRaw to_raw(const SkbContext& c) {
+sys::SkBuffRaw skb_ctx_to_raw(const SkbContext& c) {
     sys::SkBuffRaw r{};
     r.mark = c.mark;
     r.priority = c.priority;
@@ -99,7 +99,7 @@ sys::SkBuffRaw to_raw(const SkbContext& c) {
     return r;
 }
 
-SkbContext from_raw(const sys::SkBuffRaw& r) {
+SkbContext skb_ctx_from_raw(const sys::SkBuffRaw& r) {
     SkbContext c;
     c.mark = r.mark;
     c.priority = r.priority;
@@ -136,7 +136,7 @@ Result<SkbTestResult> test_run_skb(const Program& program, std::span<const std::
     in.data_out_size = std::max<std::size_t>(packet.size() + 4096, 8192);
     in.repeat = options.repeat;
     if (options.context) {
-        ctx = to_raw(*options.context);
+        ctx = skb_ctx_to_raw(*options.context);
         in.ctx_in = std::as_bytes(std::span(&ctx, 1));
         in.ctx_out_size = sizeof ctx;
     }
@@ -152,7 +152,7 @@ Result<SkbTestResult> test_run_skb(const Program& program, std::span<const std::
     if (options.context && out->ctx.size() >= offsetof(sys::SkBuffRaw, gso_size)) {
         sys::SkBuffRaw back{};
         std::memcpy(&back, out->ctx.data(), std::min(out->ctx.size(), sizeof back));
-        res.context = from_raw(back);
+        res.context = skb_ctx_from_raw(back);
     }
     return res;
 }
