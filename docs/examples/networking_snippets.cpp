@@ -62,12 +62,10 @@ int fail(const Error& e) {
     // [xdp-devmap]
     auto entry = obj.program<Xdp>("xdp_devmap_entry");  // SEC("xdp/devmap"): loaded with BPF_XDP_DEVMAP
     if (!entry || !entry->load()) return 1;
-    auto tx_ports = obj.map("tx_ports");  // BPF_MAP_TYPE_DEVMAP, value struct bpf_devmap_val
+    auto tx_ports = obj.map<DevMap>("tx_ports");  // <ebpf/maps/xdp_maps.hpp>
     if (!tx_ports) return fail(tx_ports.error());
-    // Frames redirected to entry 0 leave through ifindex 3, after the entry program ran on them.
-    const std::uint32_t key = 0;
-    const XdpDevmapValue value{.ifindex = 3, .prog_fd = entry->program().fd().get()};
-    auto r = tx_ports->update(as_bytes_of(key), as_bytes_of(value));
+    // Frames redirected to slot 0 leave through ifindex 3, after the entry program ran on them.
+    auto r = tx_ports->set(0, 3, entry->program());
     // [xdp-devmap]
     return r ? 0 : 1;
 }

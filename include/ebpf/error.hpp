@@ -32,6 +32,7 @@ enum class Errc : std::uint8_t {
     Busy,             // EBUSY: the hook already has a program (XDP, TC), or the object is in use
     WouldBlock,       // EAGAIN: nothing to read yet / try again (consumers, non-blocking calls)
     NoDevice,         // ENODEV/ENXIO: no such network interface or device
+    Canceled,         // an asynchronous wait ended early: its Poller stopped or went away, its stream or fd was removed
 };
 
 // Human-readable name of an Errc ("not found", ...).

@@ -36,6 +36,7 @@ std::string_view to_string(Errc code) noexcept {
     case Errc::Busy: return "busy";
     case Errc::WouldBlock: return "would block";
     case Errc::NoDevice: return "no such device";
+    case Errc::Canceled: return "canceled";
     }
     return "unknown error";
 }
@@ -66,6 +67,7 @@ Errc classify_errno(int err) {
     case EAGAIN: return Errc::WouldBlock;
     case ENODEV:
     case ENXIO: return Errc::NoDevice;
+    case ECANCELED: return Errc::Canceled;
     default: return Errc::Syscall;
     }
 }

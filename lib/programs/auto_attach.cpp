@@ -90,7 +90,7 @@ std::optional<std::string> current_netns(const Program&, const AutoAttachOptions
 
 // Rows whose kind is never attached automatically, with why (their attach is never called).
 std::optional<std::string> devmap_entry(const Program& p, const AutoAttachOptions&) {
-    return format("%.*s programs run from a devmap or cpumap entry (XdpDevmapValue / XdpCpumapValue::prog_fd); "
+    return format("%.*s programs run from a devmap or cpumap entry (DevMap::set / CpuMap::set); "
                   "they are never attached",
                   EBPF_SV(to_string(p.kind())));
 }

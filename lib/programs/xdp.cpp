@@ -17,8 +17,6 @@ namespace ebpf {
 
 using detail::format;
 
-static_assert(sizeof(XdpDevmapValue) == 8 && sizeof(XdpCpumapValue) == 8);
-
 namespace {
 
 std::uint32_t xdp_mode_flags(XdpMode m) {
@@ -48,8 +46,8 @@ Result<Link> Xdp::attach(const NetInterface& interface, const XdpAttachOptions& 
     if (!prog_.loaded()) return Error(Errc::InvalidArgument, what + ": the program is not loaded");
     if (prog_.kind() == ProgramKind::XdpDevmap || prog_.kind() == ProgramKind::XdpCpumap)
         return Error(Errc::InvalidArgument,
-                     format("%s: it is an %s program (section '%s'): it runs from a %s entry (put its fd in "
-                            "XdpDevmapValue / XdpCpumapValue::prog_fd), it is never attached to an interface",
+                     format("%s: it is an %s program (section '%s'): it runs from a %s slot (DevMap::set / "
+                            "CpuMap::set with the program), it is never attached to an interface",
                             what.c_str(), prog_.kind() == ProgramKind::XdpDevmap ? "xdp/devmap" : "xdp/cpumap",
                             prog_.section().c_str(), prog_.kind() == ProgramKind::XdpDevmap ? "devmap" : "cpumap"));
     if (options.replace && !options.replace->loaded())

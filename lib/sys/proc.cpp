@@ -46,8 +46,8 @@ Result<std::string> read_text(const char* path, std::size_t max_size) {
     return std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size());
 }
 
-std::optional<std::uint32_t> parse_cpu_list(std::string_view s) {
-    std::uint32_t count = 0;
+std::optional<std::vector<std::uint32_t>> parse_cpu_ids(std::string_view s) {
+    std::vector<std::uint32_t> ids;
     std::size_t i = 0;
     auto number = [&](std::uint32_t& v) {
         if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
@@ -67,11 +67,26 @@ std::optional<std::uint32_t> parse_cpu_list(std::string_view s) {
             ++i;
             if (!number(hi) || hi < lo) return std::nullopt;
         }
-        count += hi - lo + 1;
+        if (ids.size() + (hi - lo + 1) > (1u << 16)) return std::nullopt;  // no machine has that many CPUs
+        for (std::uint32_t c = lo; c <= hi; ++c) ids.push_back(c);
         if (i < s.size() && s[i] == ',') ++i;
     }
-    if (count == 0) return std::nullopt;
-    return count;
+    if (ids.empty()) return std::nullopt;
+    return ids;
+}
+
+std::optional<std::uint32_t> parse_cpu_list(std::string_view s) {
+    auto ids = parse_cpu_ids(s);
+    if (!ids) return std::nullopt;
+    return static_cast<std::uint32_t>(ids->size());
+}
+
+Result<std::vector<std::uint32_t>> read_cpu_ids(const char* path) {
+    auto text = read_text(path, 4096);
+    if (!text) return std::move(text).error();
+    auto ids = parse_cpu_ids(*text);
+    if (!ids) return Error(Errc::Io, detail::format("%s: cannot parse CPU list '%s'", path, text->c_str()));
+    return std::move(*ids);
 }
 
 Result<std::uint32_t> read_cpu_list(const char* path) {

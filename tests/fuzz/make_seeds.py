@@ -4,6 +4,7 @@
 # .BTF and .BTF.ext sections, and gzip/DEFLATE streams. Standard library only (struct, zlib), so it runs anywhere
 # the build runs; it reads ELF itself rather than through the library under test.
 import os
+import re
 import shutil
 import struct
 import sys
@@ -99,6 +100,72 @@ def gzip_member(data, flags=0, level=6):
     return bytes(hdr) + raw_deflate(data, level) + struct.pack("<II", zlib.crc32(data), len(data) & 0xffffffff)
 
 
+LOG_SITE_MAGIC = 0x53474C45
+LOG_CONV = re.compile(r"%(%|[-+ #0]*[0-9]*(?:\.[0-9]*)?(hh|h|ll|l)?([diuxXcsp])((?<=p)(?:I4|I6c|I6|M|h[CDN]?))?)")
+
+
+def log_sites(table):
+    """(id, nargs, format) of each entry of a little-endian .rodata.ebpf_log section (bpf-progs/include/ebpf_log.h)."""
+    sites, pos = [], 0
+    while pos + 20 <= len(table):
+        magic, = struct.unpack_from("<I", table, pos)
+        if magic == 0:
+            pos += 4
+            continue
+        if magic != LOG_SITE_MAGIC:
+            break
+        sid, _line, _level, nargs, flen, mlen = struct.unpack_from("<IIBBHH", table, pos + 4)
+        fmt = table[pos + 20 + flen:pos + 20 + flen + mlen - 1]
+        sites.append((sid, nargs, fmt.decode("latin-1")))
+        pos = (pos + 20 + flen + mlen + 3) & ~3
+    return sites
+
+
+def log_record(sid, args):
+    """A record as ebpf_log.h writes it; args are (tag, value) or (tag, bytes) for strings and blobs."""
+    n = len(args)
+    data_off = 16 + ((n + 7) & ~7) + 8 * n
+    data, values = b"", []
+    for tag, v in args:
+        if isinstance(v, bytes):
+            values.append((data_off + len(data)) | (len(v) << 16))
+            data += v
+        else:
+            values.append(v & 0xFFFFFFFFFFFFFFFF)
+    size = data_off + len(data)
+    rec = struct.pack("<HBBIII", 0xEB10, 1, n, sid, size, 0)
+    rec += bytes(tag for tag, _ in args) + b"\0" * (((n + 7) & ~7) - n)
+    rec += b"".join(struct.pack("<Q", v) for v in values) + data
+    return rec
+
+
+def log_args(fmt):
+    """Arguments that fit a format: what the BPF side would send for it."""
+    args = []
+    for m in LOG_CONV.finditer(fmt):
+        if m.group(1) == "%":
+            continue
+        length, conv, ext = m.group(2), m.group(3), m.group(4)
+        wide = length in ("l", "ll")
+        if conv in "di":
+            args.append((3, -5000000000) if wide else (1, -42))
+        elif conv in "uxXc":
+            args.append((4, 0xF9CCD8A1C5080000) if wide else (2, 0x61))
+        elif conv == "s":
+            args.append((6, b"ebpf"))
+        elif not ext:
+            args.append((5, 0x1234))
+        elif ext == "I4":
+            args.append((8, 0x0100A8C0))
+        elif ext.startswith("I6"):
+            args.append((9, bytes([0x20, 0x01, 0x0D, 0xB8] + [0] * 11 + [1])))
+        elif ext == "M":
+            args.append((10, bytes([2, 0, 0x5E, 0x10, 0xAA, 0xFF])))
+        else:
+            args.append((7, bytes([0xDE, 0xAD, 0xBE, 0xEF])))
+    return args
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit("usage: make_seeds.py OUTDIR STAMP OBJECT...")
@@ -106,7 +173,7 @@ def main():
     # The directory is entirely generated: start clean so seeds of removed objects do not linger.
     shutil.rmtree(outdir, ignore_errors=True)
     dirs = {t: os.path.join(outdir, t) for t in ("elf", "object", "btf", "btf_ext", "inflate", "btf_dump", "core",
-                                                      "verifier_log")}
+                                                      "verifier_log", "log")}
     for d in dirs.values():
         os.makedirs(d)
 
@@ -140,6 +207,13 @@ def main():
             if ext is not None:
                 # A broken BTF half: the target then decodes the ext half against its built-in fallback BTF.
                 put("btf_ext", name + ".ext-only", b"\0\0" + ext)
+        table = section_data(elf, ".rodata.ebpf_log")
+        if table is not None and name.endswith(".bpf.o") and len(table) <= 0xFFFF:
+            # fuzz_log input: u16 table length, the call-site table, one record (each site with fitting arguments).
+            for sid, nargs, fmt in log_sites(table):
+                args = log_args(fmt)[:nargs]
+                args += [(1, 7)] * (nargs - len(args))
+                put("log", "%s.site%d" % (name, sid), struct.pack("<H", len(table)) + table + log_record(sid, args))
         put("inflate", name + ".nodebug.gz", gzip_member(small))
         if btf is not None:
             put("inflate", name + ".BTF.deflate", raw_deflate(btf, 9))

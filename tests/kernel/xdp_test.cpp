@@ -218,21 +218,18 @@ TEST_CASE("xdp: devmap and cpumap entry programs load with their attach type and
     Xdp plain = loaded(obj, "xdp_other");
     CHECK(devmap_prog.program().expected_attach_type() == AttachType::XdpDevmap);
     CHECK(cpumap_prog.program().expected_attach_type() == AttachType::XdpCpumap);
-    auto devmap = obj.map("tx_ports");
-    auto cpumap = obj.map("cpus");
+    auto devmap = obj.map<DevMap>("tx_ports");
+    auto cpumap = obj.map<CpuMap>("cpus");
     REQUIRE(devmap);
     REQUIRE(cpumap);
-    const std::uint32_t key = 0;
-    auto put = [&](const Map& m, const auto& value) {
-        return m.update(std::as_bytes(std::span(&key, 1)), std::as_bytes(std::span(&value, 1)));
-    };
     // The kernel checks the entry program's expected attach type when it goes into the map.
-    const int lo = 1;
-    CHECK(put(*devmap, XdpDevmapValue{.ifindex = lo, .prog_fd = devmap_prog.program().fd().get()}));
-    CHECK_FALSE(put(*devmap, XdpDevmapValue{.ifindex = lo, .prog_fd = plain.program().fd().get()}));
-    CHECK_FALSE(put(*devmap, XdpDevmapValue{.ifindex = lo, .prog_fd = cpumap_prog.program().fd().get()}));
-    CHECK(put(*cpumap, XdpCpumapValue{.qsize = 192, .prog_fd = cpumap_prog.program().fd().get()}));
-    CHECK_FALSE(put(*cpumap, XdpCpumapValue{.qsize = 192, .prog_fd = devmap_prog.program().fd().get()}));
+    const std::uint32_t lo = 1;
+    CHECK(devmap->set(0, lo, devmap_prog.program()));
+    CHECK_FALSE(devmap->set(0, lo, plain.program()));
+    CHECK_FALSE(devmap->set(0, lo, cpumap_prog.program()));
+    CHECK(devmap->get(0)->value().program_id == id_of(devmap_prog.program()));
+    CHECK(cpumap->set(0, 192, cpumap_prog.program()));
+    CHECK_FALSE(cpumap->set(0, 192, devmap_prog.program()));
     CHECK(test::fails_with(devmap_prog.test_run(test::udp_frame(9)), Errc::InvalidArgument, "cannot be test-run"));
 
     // For real: frames arriving on veth1 are redirected back out of veth1 through entry 0, whose program runs on
@@ -244,8 +241,7 @@ TEST_CASE("xdp: devmap and cpumap entry programs load with their attach type and
     auto peer_side = veth.run([&] { return plain.attach("veth0", {.mode = XdpMode::Native}); });
     REQUIRE(peer_side);
     veth.run_peer([&] {
-        REQUIRE(put(*devmap, XdpDevmapValue{.ifindex = static_cast<std::uint32_t>(veth.peer_ifindex()),
-                                            .prog_fd = devmap_prog.program().fd().get()}));
+        REQUIRE(devmap->set(0, static_cast<std::uint32_t>(veth.peer_ifindex()), devmap_prog.program()));
         auto link = redirect.attach("veth1", {.mode = XdpMode::Native});
         REQUIRE(link);
         (void)test::udp_delivered(veth.ns(), veth.peer_ns(), "10.199.0.2", kPort, 200);  // bounced, not delivered

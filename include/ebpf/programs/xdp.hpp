@@ -53,21 +53,10 @@ struct XdpDeviceBinding {
     bool offload = false;  // false: dev-bound (BPF_F_XDP_DEV_BOUND_ONLY); true: offloaded to the NIC
 };
 
-// A program for a devmap (xdp/devmap) or cpumap (xdp/cpumap) entry: put its fd in the entry's value. Layouts
-// of struct bpf_devmap_val and struct bpf_cpumap_val (5.9+), for Map::update / HashMap / Array.
-struct XdpDevmapValue {
-    std::uint32_t ifindex = 0;  // where frames redirected to this entry go
-    std::int32_t prog_fd = -1;  // an xdp/devmap program run on them before they leave; -1 for none
-};
-struct XdpCpumapValue {
-    std::uint32_t qsize = 0;    // the entry's queue size
-    std::int32_t prog_fd = -1;  // an xdp/cpumap program run on the remote CPU; -1 for none
-};
-
 // A typed view of a BPF_PROG_TYPE_XDP program (sections xdp, xdp.frags, and the devmap/cpumap entry programs
 // xdp/devmap, xdp/cpumap, xdp.frags/devmap, xdp.frags/cpumap). It shares ownership of the Program (see
 // ProgramView). xdp/devmap and xdp/cpumap programs are loaded with their expected attach type and put into map
-// entries (XdpDevmapValue, XdpCpumapValue); they are never attached to an interface.
+// slots (DevMap::set / CpuMap::set, <ebpf/maps/xdp_maps.hpp>); they are never attached to an interface.
 // Kernel: XDP 4.8+; bpf_link attachment 5.9+ (older kernels use netlink IFLA_XDP, chosen by the probe
 //   link_supported(AttachType::Xdp)); devmap/cpumap entry programs 5.8/5.9; frags 5.18; dev-bound 6.3.
 // Requires: CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN) to attach.
