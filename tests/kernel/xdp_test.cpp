@@ -201,7 +201,7 @@ TEST_CASE("xdp: bad input says what is wrong and attaches nothing", "[xdp][netwo
         CHECK(test::fails_with(count->attach("veth1", {.replace = &unloaded->program()}), Errc::InvalidArgument,
                                "'xdp_other') is not loaded"));
         Xdp devmap = loaded(obj, "xdp_devmap_entry");
-        CHECK(test::fails_with(devmap.attach("veth1"), Errc::InvalidArgument, "devmap entry"));
+        CHECK(test::fails_with(devmap.attach("veth1"), Errc::InvalidArgument, "runs from a devmap slot"));
         CHECK(test::xdp_state(veth.peer_ns(), veth.peer_ifindex()).prog_id == 0);
     });
     // A program of another kind is refused by the view.
