@@ -10,7 +10,6 @@
 #include "links/attach.hpp"
 #include "programs/net_iface.hpp"
 #include "programs/test_run_util.hpp"
-#include "sys/bpf.hpp"
 #include "sys/net_ctx.hpp"
 #include "sys/netns.hpp"
 
@@ -37,12 +36,11 @@ Result<bool> flow_verdict_is_raw() {
     if (!p) return std::move(p).error();
     if (auto r = p->load(); !r) return std::move(r).error();
     const std::byte frame[14 + 20] = {};
-    sys::TestRunAttr a{};
-    a.prog_fd = static_cast<std::uint32_t>(p->fd().get());
-    a.data_in = sys::ptr_to_u64(frame);
-    a.data_size_in = sizeof frame;
-    if (auto r = sys::prog_test_run(a); !r) return std::move(r).error();
-    const bool raw = a.retval == kFlowBpfDrop;
+    detail::RawTestRun in;
+    in.data_in = frame;
+    auto out = detail::run_test(*p, in, "test run of a flow dissector returning BPF_DROP");
+    if (!out) return std::move(out).error();
+    const bool raw = out->retval == kFlowBpfDrop;
     g_flow_verdict_raw.store(raw ? 1 : 0, std::memory_order_relaxed);
     return raw;
 }

@@ -92,6 +92,17 @@ Result<ResolvedInterface> resolve_interface(const NetInterface& i) {
     return out;
 }
 
+Result<HookPrograms> hook_programs(const NetInterface& interface, AttachType type, const std::string& what) {
+    auto iface = resolve_interface(interface);
+    if (!iface) return std::move(iface).error().context(what);
+    auto q = query_multiprog(iface->ifindex, iface->name, type);
+    if (!q) return std::move(q).error();
+    HookPrograms out;
+    out.revision = q->revision;
+    for (std::size_t i = 0; i < q->prog_ids.size(); ++i) out.programs.push_back({q->prog_ids[i], q->link_ids[i]});
+    return out;
+}
+
 Result<MultiProgPosition> multiprog_position(const LinkOrder& order, std::uint64_t expected_revision) {
     namespace u = sys::uapi;
     MultiProgPosition p;

@@ -8,6 +8,7 @@
 #include <ebpf/link.hpp>
 #include <ebpf/program.hpp>
 #include <ebpf/programs/net.hpp>
+#include <ebpf/programs/tc.hpp>
 
 #include "links/attach.hpp"
 
@@ -25,6 +26,10 @@ Result<ResolvedInterface> resolve_interface(const NetInterface& interface);
 // BPF_F_BEFORE/AFTER/ID/LINK and the relative fd or id for `order`.
 // Errors: InvalidArgument when the relative program is not loaded or the relative link has no bpf_link.
 Result<MultiProgPosition> multiprog_position(const LinkOrder& order, std::uint64_t expected_revision);
+
+// The programs of a multi-program hook (TCX, netkit) of `interface`, in order, with the hook's revision.
+// `what` starts the error messages. Errors: as resolve_interface() and query_multiprog().
+Result<HookPrograms> hook_programs(const NetInterface& interface, AttachType type, const std::string& what);
 
 // Namespace hooks (flow_dissector.cpp, shared with sk_lookup.cpp): the program on the calling thread's network
 // namespace, or on the one open as `netns`; `kind` names the program type in messages.

@@ -49,15 +49,9 @@ Result<SkbTestResult> Netkit::test_run(std::span<const std::byte> packet, const 
 }
 
 Result<HookPrograms> query_netkit(const NetInterface& primary, NetkitAttachType type) {
-    const std::string what = format("query the netkit %s programs of %s", netkit_side(type), primary.describe().c_str());
-    auto iface = detail::resolve_interface(primary);
-    if (!iface) return std::move(iface).error().context(what);
-    auto q = detail::query_multiprog(iface->ifindex, iface->name, netkit_hook(type));
-    if (!q) return std::move(q).error();
-    HookPrograms out;
-    out.revision = q->revision;
-    for (std::size_t i = 0; i < q->prog_ids.size(); ++i) out.programs.push_back({q->prog_ids[i], q->link_ids[i]});
-    return out;
+    return detail::hook_programs(primary, netkit_hook(type),
+                                 format("query the netkit %s programs of %s", netkit_side(type),
+                                        primary.describe().c_str()));
 }
 
 }  // namespace ebpf

@@ -58,16 +58,9 @@ Result<SkbTestResult> Tc::test_run(std::span<const std::byte> packet, const SkbT
 }
 
 Result<HookPrograms> query_tcx(const NetInterface& interface, TcDirection direction) {
-    const std::string what = format("query the tcx %s programs of %s", tc_direction_name(direction),
-                                    interface.describe().c_str());
-    auto iface = detail::resolve_interface(interface);
-    if (!iface) return std::move(iface).error().context(what);
-    auto q = detail::query_multiprog(iface->ifindex, iface->name, tc_hook(direction));
-    if (!q) return std::move(q).error();
-    HookPrograms out;
-    out.revision = q->revision;
-    for (std::size_t i = 0; i < q->prog_ids.size(); ++i) out.programs.push_back({q->prog_ids[i], q->link_ids[i]});
-    return out;
+    return detail::hook_programs(interface, tc_hook(direction),
+                                 format("query the tcx %s programs of %s", tc_direction_name(direction),
+                                        interface.describe().c_str()));
 }
 
 }  // namespace ebpf
