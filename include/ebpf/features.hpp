@@ -54,6 +54,8 @@ enum class Feature : std::uint8_t {
     IsaV2,            // JLT/JLE/JSLT/JSLE jumps (4.14)
     IsaV3,            // JMP32 (5.1)
     IsaV4,            // cpu v4: sign-extending moves and loads, sdiv/smod, bswap, gotol (6.6)
+    KprobePmu,        // the kprobe PMU (perf_event_open of kprobes, 4.17); without it kprobes go through tracefs
+    UprobePmu,        // the uprobe PMU (4.17); without it uprobes go through tracefs
     Count_,
 };
 

@@ -13,6 +13,7 @@
 #include "features/probe_cache.hpp"
 #include "features/probe_util.hpp"
 #include "sys/bpf.hpp"
+#include "sys/perf.hpp"
 
 namespace ebpf {
 
@@ -28,7 +29,8 @@ constexpr std::string_view kFeatureNames[] = {
     "btf",           "btf_func",       "btf_global_func", "btf_datasec", "btf_qmark_datasec", "btf_float",
     "btf_decl_tag",  "btf_type_tag",   "btf_enum64",      "array_mmap",  "bpf_cookie",        "syscall_wrapper",
     "prog_name",     "global_data",    "map_freeze",      "link_detach", "prog_bind_map",     "raw_tp_cookie",
-    "kfunc_call",    "bounded_loops",  "large_insn_limit", "isa_v2",     "isa_v3",            "isa_v4"};
+    "kfunc_call",    "bounded_loops",  "large_insn_limit", "isa_v2",     "isa_v3",            "isa_v4",
+    "kprobe_pmu",    "uprobe_pmu"};
 static_assert(std::size(kFeatureNames) == static_cast<std::size_t>(Feature::Count_));
 
 // --- BTF kinds: BPF_BTF_LOAD of the smallest blob using the kind ---
@@ -141,6 +143,14 @@ Result<bool> array_mmap() {
     return false;
 }
 
+// The kprobe/uprobe PMU: its sysfs type file (/sys/bus/event_source/devices/<pmu>/type) exists (4.17, with
+// CONFIG_KPROBE_EVENTS / CONFIG_UPROBE_EVENTS).
+Result<bool> probe_pmu(const Result<sys::ProbePmu>& pmu) {
+    if (pmu) return true;
+    if (pmu.error().code() == Errc::NotSupported) return false;
+    return pmu.error();
+}
+
 Result<bool> run_feature_probe(const ProbeKey& key) {
     const auto f = static_cast<Feature>(key.type);
     switch (f) {
@@ -178,6 +188,8 @@ Result<bool> run_feature_probe(const ProbeKey& key) {
         return loads({kRet0, {0x16, 0, 0, 0, 0}, kExit}, "BPF_PROG_LOAD (JMP32)");
     case Feature::IsaV4:  // r0 = (s8)r0 (BPF_MOVSX: BPF_MOV with off 8)
         return loads({kRet0, {0xbf, 0, 0, 8, 0}, kExit}, "BPF_PROG_LOAD (MOVSX)");
+    case Feature::KprobePmu: return probe_pmu(sys::kprobe_pmu());
+    case Feature::UprobePmu: return probe_pmu(sys::uprobe_pmu());
     case Feature::Count_: break;
     }
     return Error(Errc::InvalidArgument, format("unknown feature %u", key.type));

@@ -10,10 +10,23 @@
 
 namespace ebpf::detail {
 
+namespace {
+
+// On failure: close the event before the extras are undone (a tracefs entry cannot be removed while an event is
+// open on it, and by-value parameters are destroyed in an unspecified order).
+Error fail_perf_attach(Error e, UniqueFd& event, std::vector<std::unique_ptr<LinkResource>>& extra) {
+    event.reset();
+    for (auto it = extra.rbegin(); it != extra.rend(); ++it) (void)(*it)->undo();
+    extra.clear();
+    return e;
+}
+
+}  // namespace
+
 Result<Link> attach_perf_event(FdRef prog, UniqueFd event, std::uint64_t cookie, std::string what,
                                std::vector<std::unique_ptr<LinkResource>> extra) {
     auto links = link_supported(AttachType::PerfEvent);
-    if (!links) return std::move(links).error().context(what);
+    if (!links) return fail_perf_attach(std::move(links).error().context(what), event, extra);
     Link::Parts parts;
     const int event_fd = event.get();
     if (*links) {
@@ -23,22 +36,25 @@ Result<Link> attach_perf_event(FdRef prog, UniqueFd event, std::uint64_t cookie,
         a.attach_type = static_cast<std::uint32_t>(AttachType::PerfEvent);
         a.perf_event.bpf_cookie = cookie;
         auto fd = sys::link_create(a);
-        if (!fd) return std::move(fd).error().context(what);
+        if (!fd) return fail_perf_attach(std::move(fd).error().context(what), event, extra);
         parts.bpf_link = std::move(*fd);
     } else {
         // Linux < 5.15: the program hangs on the event itself, for as long as the event fd is open.
         if (cookie != 0)
-            return Error(Errc::NotSupported, what + ": a bpf_cookie on a perf event needs perf_event links "
-                                                    "(BPF_LINK_CREATE, Linux 5.15)");
-        EBPF_TRY(sys::perf_event_set_bpf(event_fd, prog.get()).context(what));
+            return fail_perf_attach(Error(Errc::NotSupported, what + ": a bpf_cookie on a perf event needs perf_event links "
+                                                         "(BPF_LINK_CREATE, Linux 5.15)"),
+                        event, extra);
+        if (auto r = sys::perf_event_set_bpf(event_fd, prog.get()); !r)
+            return fail_perf_attach(std::move(r).error().context(what), event, extra);
     }
     // Resources are undone in reverse order: the event is closed before the extras (a tracefs entry cannot be
     // removed while an event is open on it).
     parts.resources = std::move(extra);
     parts.resources.push_back(perf_event_resource(std::move(event)));
+    parts.description = what;
+    Link link(std::move(parts));  // from here on, a failure undoes everything in the right order
     EBPF_TRY(sys::perf_event_enable(event_fd).context(what));
-    parts.description = std::move(what);
-    return Link(std::move(parts));
+    return link;
 }
 
 }  // namespace ebpf::detail
