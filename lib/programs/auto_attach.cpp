@@ -6,6 +6,8 @@
 #include <ebpf/programs/freplace.hpp>
 #include <ebpf/programs/raw_tracepoint.hpp>
 #include <ebpf/programs/tracepoint.hpp>
+#include <ebpf/programs/uprobe.hpp>
+#include <ebpf/programs/usdt.hpp>
 
 #include <algorithm>
 #include <iterator>
@@ -58,6 +60,21 @@ Result<Link> cgroup(const Program& p, const AutoAttachOptions& o) {
     return attach_cgroup(p, o.cgroup.c_str(), *p.expected_attach_type());
 }
 
+Result<Link> uprobe(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const UProbe v, view_of<UProbe>(p));
+    return v.attach();
+}
+
+Result<Link> uprobe_multi(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const UProbeMulti v, view_of<UProbeMulti>(p));
+    return v.attach();
+}
+
+Result<Link> usdt(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const Usdt v, view_of<Usdt>(p));
+    return v.attach();
+}
+
 struct Row {
     ProgramKind kind;
     BlockerFn blocker;
@@ -75,6 +92,12 @@ constexpr Row kRows[] = {
     {ProgramKind::CgroupSysctl, needs_cgroup, cgroup},
     {ProgramKind::CgroupSockopt, needs_cgroup, cgroup},
     {ProgramKind::CgroupDevice, needs_cgroup, cgroup},
+    {ProgramKind::Uprobe, needs_target, uprobe},
+    {ProgramKind::Uretprobe, needs_target, uprobe},
+    {ProgramKind::UprobeMulti, needs_target, uprobe_multi},
+    {ProgramKind::UretprobeMulti, needs_target, uprobe_multi},
+    {ProgramKind::UprobeSession, needs_target, uprobe_multi},
+    {ProgramKind::Usdt, needs_target, usdt},
 };
 
 const Row* row_of(ProgramKind k) {
