@@ -107,9 +107,15 @@ Result<Link> attach_uprobe_multi(FdRef prog, std::optional<AttachType> expected_
     auto have = link_supported(type);
     if (!have) return std::move(have).error().context(what);
     if (*have) return uprobe_multi_impl::multi_link(prog, type, t, std::move(what), std::move(extra));
-    // Linux < 6.6 (no uprobe_multi link): one perf-event uprobe per offset.
-    (void)expected_attach_type;
-    return attach_uprobe_group(prog, t, std::move(what), std::move(extra));
+    // Linux < 6.6 (no uprobe_multi link): one perf-event uprobe per offset. Those kernels ignore the expected
+    // attach type of kprobe programs; newer ones (the probe forced off) refuse a program loaded for uprobe_multi
+    // on a perf_event link, which is worth saying.
+    auto group = attach_uprobe_group(prog, t, what, std::move(extra));
+    if (!group && group.error().sys_errno() == EINVAL && expected_attach_type == AttachType::TraceUprobeMulti)
+        group.error().append("; the program was loaded with expected attach type trace_uprobe_multi, which kernels "
+                             "with uprobe_multi links refuse on single uprobes: load it without that type "
+                             "(Program::set_expected_attach_type(std::nullopt)) to attach it one uprobe at a time");
+    return group;
 }
 
 }  // namespace ebpf::detail

@@ -16,10 +16,18 @@
 #include <ebpf/error.hpp>
 
 #include "elf/file.hpp"
+#include "elf/ld_cache.hpp"
 #include "elf/segments.hpp"
 #include "elf/symbol_lookup.hpp"
 
 namespace ebpf::detail {
+
+// The dynamic loader's library search (elf/ld_cache.hpp), offered here to the layers above object.
+using elf::find_library;
+using elf::LdCacheEntry;
+using elf::LibraryLookup;
+using elf::LibrarySearch;
+using elf::parse_ld_cache;
 
 struct UprobeFunction {
     std::string name;          // as found, with its version ("malloc@@GLIBC_2.2.5")

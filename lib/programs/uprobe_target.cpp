@@ -8,7 +8,6 @@
 #include <cstdlib>
 
 #include "base/format.hpp"
-#include "elf/ld_cache.hpp"
 #include "sys/file.hpp"
 #include "sys/proc.hpp"
 #include "sys/proc_maps.hpp"
@@ -82,19 +81,19 @@ Result<std::string> find_library(std::string_view name, int pid) {
     if (pid > 0)
         if (auto p = mapped_library(name, pid)) return *p;
     const char* env = std::getenv("LD_LIBRARY_PATH");
-    std::vector<elf::LdCacheEntry> cache;
+    std::vector<LdCacheEntry> cache;
     auto cache_file = sys::read_file("/etc/ld.so.cache", 64u << 20);
     if (cache_file)
-        if (auto parsed = elf::parse_ld_cache(*cache_file)) cache = std::move(*parsed);
+        if (auto parsed = parse_ld_cache(*cache_file)) cache = std::move(*parsed);
     const std::vector<std::string> dirs = default_dirs();
-    elf::LibrarySearch s;
+    LibrarySearch s;
     s.ld_library_path = env ? env : "";
     s.cache = cache;
     s.machine = kMachine;
     s.elf64 = kElf64;
     s.default_dirs = dirs;
     s.exists = [](const std::string& p) { return sys::path_exists(p.c_str()); };
-    auto found = elf::find_library(name, s);
+    auto found = detail::find_library(name, s);
     if (found.path) return *found.path;
     std::string where;
     for (const std::string& w : found.searched) where += (where.empty() ? "" : ", ") + w;

@@ -36,15 +36,22 @@ std::string_view usdt_basename(std::string_view p) {
     return slash == std::string_view::npos ? p : p.substr(slash + 1);
 }
 
-// Where process `pid` has file offset `offset` of `path` (an executable mapping of it).
+// Where process `pid` has file offset `offset` of the file (an executable mapping of it). The mapping is found by
+// device and inode (what /proc/PID/maps lists), else by path (maps names files by their canonical path), else by
+// file name (a path given through a symbolic link), else by inode alone (overlay file systems may show another
+// device).
 Result<std::uint64_t> absolute_address(const std::vector<sys::MemoryMapping>& maps, const std::string& path,
-                                       std::uint64_t offset, int pid) {
-    for (int pass = 0; pass < 2; ++pass) {
+                                       const sys::FileId& id, std::uint64_t offset, int pid) {
+    for (int pass = 0; pass < 4; ++pass) {
         for (const sys::MemoryMapping& m : maps) {
             if (!m.exec || m.path.empty()) continue;
-            // /proc/PID/maps names files by their canonical path; fall back to the file name for a path given
-            // through a symbolic link.
-            const bool same = pass == 0 ? m.path == path : usdt_basename(m.path) == usdt_basename(path);
+            bool same = false;
+            switch (pass) {
+            case 0: same = id.known && m.inode == id.inode && m.dev_major == id.dev_major && m.dev_minor == id.dev_minor; break;
+            case 1: same = m.path == path; break;
+            case 2: same = usdt_basename(m.path) == usdt_basename(path); break;
+            default: same = id.known && m.inode == id.inode; break;
+            }
             if (same && offset >= m.offset && offset - m.offset < m.end - m.start) return m.start + (offset - m.offset);
         }
     }
@@ -144,22 +151,24 @@ Result<Link> Usdt::attach(std::string_view binary, std::string_view provider, st
     // Without BPF cookies (Linux < 5.15) the BPF side finds the spec by the probe's absolute address: the file's
     // own address for a fixed-address executable, else where the process maps it (which needs the process).
     std::vector<std::pair<std::uint64_t, std::size_t>> ips;
+    int ip_pid = *pid;
+    if (!*cookies && ip_pid <= 0 && elf.path().rfind("/proc/self/", 0) == 0) ip_pid = sys::self_pid();  // our own binary
     if (!*cookies) {
         std::vector<sys::MemoryMapping> mappings;
         if (elf.position_independent()) {
-            if (*pid <= 0)
+            if (ip_pid <= 0)
                 return Error(Errc::NotSupported,
                              format("%s: %s is position-independent, and without BPF cookies (Linux 5.15) its probes "
                                     "are told apart by address in one process: give a pid",
                                     what.c_str(), elf.path().c_str()));
-            auto m = sys::read_proc_maps(*pid);
+            auto m = sys::read_proc_maps(ip_pid);
             if (!m) return std::move(m).error().context(what);
             mappings = std::move(*m);
         }
         for (std::size_t i = 0; i < sites.size(); ++i) {
             std::uint64_t ip = sites[i].address;
             if (elf.position_independent()) {
-                auto abs = absolute_address(mappings, elf.path(), sites[i].offset, *pid);
+                auto abs = absolute_address(mappings, elf.path(), (*bin)->file.id(), sites[i].offset, ip_pid);
                 if (!abs) return std::move(abs).error().context(what);
                 ip = *abs;
             }
@@ -182,7 +191,7 @@ Result<Link> Usdt::attach(std::string_view binary, std::string_view provider, st
     t.offsets = offsets;
     if (semaphores) t.ref_ctr_offsets = ref_ctrs;
     t.cookies = link_cookies;
-    t.pid = *pid;
+    t.pid = ip_pid;
     std::vector<std::unique_ptr<detail::LinkResource>> extra;
     extra.push_back(std::move(installed->resource));
     what += format(" (%zu site%s)", sites.size(), sites.size() == 1 ? "" : "s");

@@ -59,7 +59,12 @@ std::vector<MemoryMapping> parse_proc_maps(std::string_view text) {
         m.exec = perms[2] == 'x';
         std::string_view off = word(line);
         if (!hex_field(off, ' ', m.offset, true)) continue;
-        (void)word(line);  // device
+        std::string_view dev = word(line);  // "fd:01": major and minor in hex
+        std::uint64_t major = 0, minor = 0;
+        if (hex_field(dev, ':', major) && hex_field(dev, ' ', minor, true)) {
+            m.dev_major = static_cast<std::uint32_t>(major);
+            m.dev_minor = static_cast<std::uint32_t>(minor);
+        }
         const std::string_view inode = word(line);
         for (char c : inode) {
             if (c < '0' || c > '9') break;

@@ -17,6 +17,7 @@ struct MemoryMapping {
     std::uint64_t start = 0, end = 0;  // [start, end)
     std::uint64_t offset = 0;          // file offset of `start`
     bool read = false, write = false, exec = false;
+    std::uint32_t dev_major = 0, dev_minor = 0;
     std::uint64_t inode = 0;
     std::string path;  // empty for anonymous mappings; "[stack]" and such for special ones
 };
