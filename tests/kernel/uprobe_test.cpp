@@ -337,13 +337,15 @@ TEST_CASE("resolve_uprobe_binary: LD_LIBRARY_PATH, ld.so.cache, PATH", "[uprobe]
         const std::string dir = lib.substr(0, lib.rfind('/'));
         const char* old = std::getenv("LD_LIBRARY_PATH");
         const std::string saved = old ? old : "";
+        ::unsetenv("LD_LIBRARY_PATH");
+        auto missing = resolve_uprobe_binary("libebpf_uprobe_target.so");  // in no standard place
         ::setenv("LD_LIBRARY_PATH", ("/nonexistent:" + dir).c_str(), 1);
         auto found = resolve_uprobe_binary("libebpf_uprobe_target.so");
         if (old) ::setenv("LD_LIBRARY_PATH", saved.c_str(), 1);
         else ::unsetenv("LD_LIBRARY_PATH");
+        CHECK(fails_with(missing, Errc::NotFound, "not found (searched"));
         if (!found) FAIL(msg(found.error()));
         CHECK(*found == lib);
-        CHECK(fails_with(resolve_uprobe_binary("libebpf_uprobe_target.so"), Errc::NotFound, "not found (searched"));
     }
 }
 

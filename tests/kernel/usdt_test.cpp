@@ -152,6 +152,11 @@ TEST_CASE("Usdt: arguments in registers, in memory and constants reach BPF_USDT 
 
 TEST_CASE("Usdt: a probe at two sites, attached from its section", "[usdt]") {
     EBPF_SKIP_IF(lacks_usdt());
+    std::unique_ptr<test::ForcedProbe> forced;
+    SECTION("as the kernel is") {}
+    SECTION("without BPF cookies (forced): /proc/self/exe means this process") {
+        forced = std::make_unique<test::ForcedProbe>(ProbeKey::feature(Feature::BpfCookie), false);
+    }
     Object obj = load_usdt();
     Usdt sites = view(obj, "on_sites");
     auto link = auto_attach(sites.program());

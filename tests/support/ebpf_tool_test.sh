@@ -28,6 +28,8 @@ check 0 "help" "$tool" --help
 # big-endian-only shift whose source line also lands in the BTF strings): their instruction-derived counts and BTF
 # string sizes are not compared, everything else is.
 endian_dependent=" core_flavors core_skb core_task net_parse usdt_args "
+# uprobes and USDT (usdt.bpf.h again).
+endian_dependent="$endian_dependent usdt_test uprobe_example "
 counts='s/"\(instructions\|core_relocations\|line_info\|strings_size\)":[0-9]*/"\1":N/g'
 for f in "$dir"/*.bpf.o; do
     base=${f%.bpf.o}
