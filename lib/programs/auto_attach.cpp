@@ -18,6 +18,8 @@
 #include <ebpf/programs/sk_lookup.hpp>
 #include <ebpf/programs/tc.hpp>
 #include <ebpf/programs/xdp.hpp>
+#include <ebpf/programs/uprobe.hpp>
+#include <ebpf/programs/usdt.hpp>
 
 #include <algorithm>
 #include <iterator>
@@ -157,6 +159,21 @@ Result<Link> sk_lookup(const Program& p, const AutoAttachOptions&) {
     return v.attach();
 }
 
+Result<Link> uprobe(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const UProbe v, view_of<UProbe>(p));
+    return v.attach();
+}
+
+Result<Link> uprobe_multi(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const UProbeMulti v, view_of<UProbeMulti>(p));
+    return v.attach();
+}
+
+Result<Link> usdt(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const Usdt v, view_of<Usdt>(p));
+    return v.attach();
+}
+
 struct Row {
     ProgramKind kind;
     BlockerFn blocker;
@@ -201,6 +218,12 @@ constexpr Row kRows[] = {
     {ProgramKind::Netfilter, netfilter_hook, nullptr},
     {ProgramKind::FlowDissector, current_netns, flow_dissector},
     {ProgramKind::SkLookup, current_netns, sk_lookup},
+    {ProgramKind::Uprobe, needs_target, uprobe},
+    {ProgramKind::Uretprobe, needs_target, uprobe},
+    {ProgramKind::UprobeMulti, needs_target, uprobe_multi},
+    {ProgramKind::UretprobeMulti, needs_target, uprobe_multi},
+    {ProgramKind::UprobeSession, needs_target, uprobe_multi},
+    {ProgramKind::Usdt, needs_target, usdt},
 };
 
 const Row* row_of(ProgramKind k) {
