@@ -29,4 +29,24 @@ int count_sys_enter_unnamed(void *ctx)
     return 0;
 }
 
+__u64 getppid_calls = 0;
+__u64 last_cookie = 0;
+
+SEC("tp/syscalls/sys_enter_getppid")
+int count_getppid(void *ctx)
+{
+    if (ours())
+        __sync_fetch_and_add(&getppid_calls, 1);
+    return 0;
+}
+
+/* bpf_get_attach_cookie() needs 5.15: a program of its own, so the others load on older kernels. */
+SEC("tp/syscalls/sys_enter_getppid")
+int cookie_getppid(void *ctx)
+{
+    if (ours())
+        last_cookie = bpf_get_attach_cookie(ctx);
+    return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

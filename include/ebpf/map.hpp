@@ -5,9 +5,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <ebpf/error.hpp>
 #include <ebpf/fd.hpp>
@@ -27,6 +29,17 @@ constexpr UpdateFlags operator&(UpdateFlags a, UpdateFlags b) noexcept {
     return static_cast<UpdateFlags>(static_cast<std::uint64_t>(a) & static_cast<std::uint64_t>(b));
 }
 
+// What the kernel says about a map (BPF_OBJ_GET_INFO_BY_FD, 4.13+; fields newer than the running kernel are 0).
+// BPF_F_* flags of BPF_MAP_CREATE (MapSpec::flags), the ones the views care about.
+inline constexpr std::uint32_t kMapNoPrealloc = 1u << 0;    // hash maps; required by LPM tries, storage maps
+inline constexpr std::uint32_t kMapRdonly = 1u << 3;        // read-only for user space
+inline constexpr std::uint32_t kMapStackBuildId = 1u << 5;  // stack traces hold build ids
+inline constexpr std::uint32_t kMapMmapable = 1u << 10;     // arrays (5.5+) and arenas: user space may mmap it
+inline constexpr std::uint32_t kMapInnerMap = 1u << 12;     // inner-map template: max_entries may differ (5.10+)
+
+// Flags for lookups. Kernel: BPF_F_LOCK (5.1+): copy the value under its struct bpf_spin_lock.
+enum class LookupFlags : std::uint64_t { Any = 0, Lock = 4 };
+
 struct MapInfo {
     MapType type = MapType::Unspec;
     std::uint32_t id = 0;
@@ -34,11 +47,13 @@ struct MapInfo {
     std::uint32_t value_size = 0;
     std::uint32_t max_entries = 0;
     std::uint32_t flags = 0;
-    std::uint64_t map_extra = 0;
-    std::uint32_t btf_id = 0;
+    std::uint64_t map_extra = 0;                  // 5.16+: bloom filter hashes, arena address
+    std::uint32_t btf_id = 0;                     // 4.18+: the BTF object holding the key/value types
     std::uint32_t btf_key_type_id = 0;
     std::uint32_t btf_value_type_id = 0;
-    std::string name;
+    std::uint32_t btf_vmlinux_value_type_id = 0;  // struct_ops maps
+    std::uint32_t ifindex = 0;                    // offloaded maps
+    std::string name;                             // 4.15+, at most 15 characters
 };
 
 // Options for creating a map from a MapSpec.
@@ -49,13 +64,20 @@ struct MapCreateOptions {
 };
 
 namespace detail {
+struct Mapping;  // an mmap of a map's memory (lib/maps/mapped.cpp)
+
 // What every copy of a Map shares: the fd and the map's shape. Internal; use Map's accessors.
 struct MapState {
     UniqueFd fd;
     std::string name;
     MapType type = MapType::Unspec;
     std::uint32_t key_size = 0, value_size = 0, max_entries = 0, flags = 0;
+    std::uint64_t map_extra = 0;
     std::size_t value_buf_size = 0;
+    std::shared_ptr<const MapSpec> inner;  // *_OF_MAPS created from a spec: the inner maps' template
+    // The process's mapping of this map's memory, shared by every MappedMemory (an arena can be mapped only once).
+    std::mutex memory_mutex;
+    std::weak_ptr<const Mapping> memory;
 };
 }  // namespace detail
 
@@ -70,12 +92,15 @@ struct MapState {
 class Map {
 public:
     // Creates a map in the kernel from its spec. Errors: the BPF_MAP_CREATE failure, with the map's name;
-    // Io when the possible-CPU count (per-CPU maps) cannot be read.
+    // Io when the possible-CPU count (per-CPU maps) cannot be read. A map-in-map keeps spec.inner (inner_spec()),
+    // so new inner maps can be made from it (ArrayOfMaps::create_inner).
     static Result<Map> create(const MapSpec& spec, const MapCreateOptions& options = {});
-    // Opens a map pinned in bpffs. Errors: NotFound, Permission, InvalidArgument (not a map).
+    // Opens a map pinned in bpffs (BPF_OBJ_GET, 4.4+). Errors: NotFound, Permission, InvalidArgument (not a map).
     static Result<Map> from_pin(const char* path);
     // Adopts an fd to an existing map (queries its shape with BPF_OBJ_GET_INFO_BY_FD).
     static Result<Map> from_fd(UniqueFd fd);
+    // Opens a loaded map by its id (BPF_MAP_GET_FD_BY_ID, 4.13+; needs CAP_SYS_ADMIN).
+    // Errors: NotFound (no map with that id, or it was freed meanwhile), Permission.
     static Result<Map> from_id(std::uint32_t id);
 
     Map(const Map&) noexcept = default;
@@ -94,6 +119,10 @@ public:
     std::uint32_t value_size() const noexcept { return s_->value_size; }
     std::uint32_t max_entries() const noexcept { return s_->max_entries; }
     std::uint32_t flags() const noexcept { return s_->flags; }
+    std::uint64_t map_extra() const noexcept { return s_->map_extra; }
+    // The template of this map-in-map's inner maps when it was created from a spec (by Map::create or the
+    // loader); null for maps opened by pin, fd or id.
+    const MapSpec* inner_spec() const noexcept { return s_->inner.get(); }
     // Bytes user space reads or writes per value: value_size, or round_up(value_size, 8) * possible CPUs for
     // per-CPU maps.
     std::size_t value_buffer_size() const noexcept { return s_->value_buf_size; }
@@ -103,7 +132,9 @@ public:
     // Element access. `value` must be value_buffer_size() bytes, `key` key_size() bytes.
     // A missing key is not an error: lookup() returns false and allocates nothing.
     // Errors: InvalidArgument for wrong buffer sizes; the kernel's refusal otherwise.
-    Result<bool> lookup(std::span<const std::byte> key, std::span<std::byte> value) const;
+    // LookupFlags::Lock reads a value with a struct bpf_spin_lock consistently (InvalidArgument without one).
+    Result<bool> lookup(std::span<const std::byte> key, std::span<std::byte> value,
+                        LookupFlags flags = LookupFlags::Any) const;
     // Errors: Exists (NoExist and the key is there), NotFound (Exist and it is not), ResourceLimit (the map is
     // full: E2BIG), InvalidArgument.
     Result<void> update(std::span<const std::byte> key, std::span<const std::byte> value,
@@ -121,13 +152,20 @@ public:
     Result<void> freeze() const;
     // Pins the map at a bpffs path. Errors: Exists, NotFound (no bpffs), Permission.
     Result<void> pin(const char* path) const;
+    // Removes the pin at `path`, after checking that it pins this map (by id): another map's pin is left alone.
+    // The map lives on while this handle (or anything else) holds it.
+    // Errors: NotFound (nothing pinned there), InvalidArgument (a pin of another map or object), Permission.
+    Result<void> unpin(const char* path) const;
+    // Errors: the BPF_OBJ_GET_INFO_BY_FD failure.
     Result<MapInfo> info() const;
 
 private:
     friend void detail_rename_map(Map& m, std::string name);
+    friend class MappedMemory;
     explicit Map(std::shared_ptr<detail::MapState> s) noexcept : s_(std::move(s)) {}
     static Result<Map> make(UniqueFd fd, std::string name, MapType type, std::uint32_t key_size,
-                            std::uint32_t value_size, std::uint32_t max_entries, std::uint32_t flags);
+                            std::uint32_t value_size, std::uint32_t max_entries, std::uint32_t flags,
+                            std::uint64_t map_extra);
     Result<void> check_sizes(std::size_t key, std::size_t value, bool need_value) const;
 
     std::shared_ptr<detail::MapState> s_;
@@ -135,6 +173,13 @@ private:
 
 // Loader-internal: gives a map opened from a pin the name its object uses for it (before it is shared).
 void detail_rename_map(Map& m, std::string name);
+
+// Ids of every map loaded in the kernel, in id order (BPF_MAP_GET_NEXT_ID, 4.13+; needs CAP_SYS_ADMIN).
+// Errors: Permission.
+Result<std::vector<std::uint32_t>> loaded_map_ids();
+// The info of every map loaded in the kernel. Maps freed between listing and opening are skipped: the list is a
+// snapshot that may already be stale. Opens and closes one fd per map. Errors: Permission.
+Result<std::vector<MapInfo>> loaded_maps();
 
 // Number of possible CPUs (/sys/devices/system/cpu/possible), which sizes per-CPU values. Cached.
 Result<std::uint32_t> possible_cpus();

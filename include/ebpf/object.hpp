@@ -12,6 +12,7 @@
 
 #include <ebpf/error.hpp>
 #include <ebpf/map.hpp>
+#include <ebpf/maps/global.hpp>
 #include <ebpf/program.hpp>
 #include <ebpf/spec.hpp>
 
@@ -126,9 +127,25 @@ public:
     // Loads every program that is not marked '?' (no autoload), then fills prog-array slots.
     Result<void> load_programs();
 
-    // Reads or writes a global variable through its data map. Errors: NotFound, InvalidArgument (size).
+    // Reads or writes a global variable through its data map (system calls: a lookup, or a lookup and an update
+    // of the whole section). Errors: NotFound, InvalidArgument (size), Permission (writing a frozen .rodata).
     Result<void> read_global(std::string_view name, std::span<std::byte> out) const;
     Result<void> write_global(std::string_view name, std::span<const std::byte> value);
+    // A typed, reference-like view of a global variable after load, e.g. global<std::uint64_t>("packets"):
+    // reads and writes go to the section's mapped memory (atomically where T allows), or through system calls
+    // where the kernel cannot map it (see Global). The view shares the section map: it may outlive the Object.
+    // .rodata/.kconfig variables are read-only (set() says Permission).
+    // Errors: NotFound (no such variable, or its section map was taken out), InvalidArgument (T's size differs
+    // from the variable's), the mmap failure.
+    template <class T>
+    Result<Global<T>> global(std::string_view name) const {
+        static_assert(std::is_trivially_copyable_v<T>, "globals are read and written as bytes");
+        auto ref = global_ref(name);
+        if (!ref) return std::move(ref).error();
+        return Global<T>::from(std::move(*ref));
+    }
+    // The untyped part of global(): where the variable lives.
+    Result<detail::GlobalRef> global_ref(std::string_view name) const;
 
     // The object's BTF in the kernel (invalid if the kernel has no BTF support or the object has none).
     FdRef btf_fd() const noexcept;

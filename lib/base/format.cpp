@@ -31,4 +31,11 @@ std::string format(const char* fmt, ...) {
     return out;
 }
 
+std::string_view trim(std::string_view s) noexcept {
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+    while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+    return s;
+}
+
 }  // namespace ebpf::detail

@@ -13,8 +13,6 @@ using detail::format;
 namespace {
 // Deeper chains than this only occur in crafted BTF (a loop); the kernel and libbpf use the same bound.
 constexpr int kMaxResolveDepth = 32;
-
-Error malformed(std::string msg) { return Error(Errc::MalformedBtf, std::move(msg)); }
 }  // namespace
 
 Result<Type> Spec::skip_modifiers(TypeId id) const {

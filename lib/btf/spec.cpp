@@ -10,10 +10,6 @@ namespace ebpf::btf {
 
 using detail::format;
 
-namespace {
-Error malformed(std::string msg) { return Error(Errc::MalformedBtf, std::move(msg)); }
-}  // namespace
-
 std::string_view to_string(Kind k) noexcept {
     static constexpr std::string_view names[kKindCount] = {
         "void",  "int",      "ptr",      "array", "struct", "union",    "enum",     "fwd",      "typedef", "volatile",

@@ -16,6 +16,8 @@
 namespace ebpf::btf {
 
 inline constexpr std::uint32_t kBtfMagic = 0xeB9F;
+
+inline Error malformed(std::string msg) { return Error(Errc::MalformedBtf, std::move(msg)); }
 inline constexpr std::size_t kTypeHeaderSize = 12;
 
 // Size of the kind-specific data that follows the 12-byte common header, or -1 for an unknown kind.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Link: ownership of an attachment (a bpf_link fd plus the resources it needs), detach, update, pin, info.
+#include <ebpf/features.hpp>
 #include <ebpf/link.hpp>
 
 #include <unistd.h>
@@ -131,12 +132,16 @@ Result<DetachOutcome> Link::detach() {
     DetachOutcome outcome = DetachOutcome::Detached;
     std::optional<Error> first;
     if (st->bpf_link) {
-        // BPF_LINK_DETACH (5.9+) ends the attachment even when the link is pinned or shared; link types without
-        // it (tracing, raw_tp, perf_event, kprobe_multi, ...) answer EOPNOTSUPP, and older kernels EINVAL.
-        auto r = sys::link_detach(st->bpf_link.get());
-        if (!r) {
-            const int err = r.error().sys_errno();
-            if (err == EOPNOTSUPP || err == EINVAL) outcome = DetachOutcome::ReferenceClosed;
+        // BPF_LINK_DETACH (5.9+, probed) ends the attachment even when the link is pinned or shared; link types
+        // without it (tracing, raw_tp, perf_event, kprobe_multi, ...) answer EOPNOTSUPP. Without the command,
+        // closing our fd is all we can do.
+        auto can_detach = has(Feature::LinkDetach);
+        if (!can_detach) {
+            first = std::move(can_detach).error().context(what);
+        } else if (!*can_detach) {
+            outcome = DetachOutcome::ReferenceClosed;
+        } else if (auto r = sys::link_detach(st->bpf_link.get()); !r) {
+            if (r.error().sys_errno() == EOPNOTSUPP) outcome = DetachOutcome::ReferenceClosed;
             else first = std::move(r).error().context(what + ": our fd is closed, but the link may stay attached "
                                                              "while a pin or another fd holds it");
         }

@@ -9,13 +9,12 @@
 #include "btf/core.hpp"
 #include "loader/state.hpp"
 #include "object/core_patch.hpp"
+#include "object/insn.hpp"
 
 namespace ebpf::detail {
 
 namespace {
 
-// libbpf's marker for a call to a weak kfunc the kernel does not have: fails only if reached.
-constexpr std::int32_t kKfuncPoisonBase = 2002000000;
 
 Result<void> apply_externs(const Object::State& s, const ProgramSpec& p, ProgramDef& d) {
     const MapSpec* kmap = nullptr;

@@ -156,9 +156,10 @@ Result<void> create_maps(Object::State& s, const LoadOptions& o) {
             if (!r) return std::move(r).error().context(format("initialise %s", m.name.c_str()));
         }
         // .rodata and .kconfig are constants for the verifier only once frozen (it can then prune dead branches).
+        // Kernels before 5.2 have no BPF_MAP_FREEZE (probed): the maps stay writable there, as with libbpf.
         if (m.kind == MapKind::Rodata || m.kind == MapKind::Kconfig) {
-            auto r = map.freeze();
-            if (!r && r.error().sys_errno() != EINVAL) return std::move(r).error();
+            EBPF_TRY_ASSIGN(const bool can_freeze, has(Feature::MapFreeze));
+            if (can_freeze) EBPF_TRY(map.freeze().context(format("freeze %s", m.name.c_str())));
         }
         s.maps.push_back(std::move(map));
     }

@@ -220,6 +220,23 @@ const VariableSpec* find_variable(const ObjectSpec& spec, std::string_view name)
 }
 }  // namespace
 
+Result<detail::GlobalRef> Object::global_ref(std::string_view name) const {
+    const VariableSpec* v = find_variable(s_->spec, name);
+    if (!v) return Error(Errc::NotFound, format("%s: no global variable named '%.*s'", s_->display_name.c_str(),
+                                                EBPF_SV(name)));
+    const Map* m = find_map(v->map);
+    if (!m) return not_found("map", v->map).context(format("global '%.*s'", EBPF_SV(name)));
+    const MapSpec* ms = s_->spec.map(v->map);
+    detail::GlobalRef g{*m, std::nullopt, v->offset, v->size, false, v->name, v->map};
+    g.read_only = ms && (ms->kind == MapKind::Rodata || ms->kind == MapKind::Kconfig);
+    // Mapped where the section was created BPF_F_MMAPABLE (the loader keeps the flag where the kernel has it, 5.5+);
+    // a kernel that still cannot map it leaves the system-call path, which works everywhere.
+    if (m->flags() & kMapMmapable) {
+        if (auto mem = MappedMemory::of(*m)) g.memory.emplace(std::move(*mem));
+    }
+    return g;
+}
+
 Result<void> Object::read_global(std::string_view name, std::span<std::byte> out) const {
     const VariableSpec* v = find_variable(s_->spec, name);
     if (!v) return Error(Errc::NotFound, format("no global variable named '%.*s'", EBPF_SV(name)));

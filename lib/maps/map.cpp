@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Map: creation from a spec (with a retry without BTF), opening by pin/fd/id, and untyped element access.
 #include <ebpf/map.hpp>
-#include <ebpf/maps/view.hpp>
 #include <ebpf/spec.hpp>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include "sys/bpf.hpp"
 #include "sys/info.hpp"
 #include "sys/proc.hpp"
+#include "maps/map_info.hpp"
 
 namespace ebpf {
 
@@ -58,7 +58,7 @@ bool takes_btf_key_value(MapType t) {
 }  // namespace
 
 Result<Map> Map::make(UniqueFd fd, std::string name, MapType type, std::uint32_t key_size, std::uint32_t value_size,
-                      std::uint32_t max_entries, std::uint32_t flags) {
+                      std::uint32_t max_entries, std::uint32_t flags, std::uint64_t map_extra) {
     auto st = std::make_shared<detail::MapState>();
     st->value_buf_size = value_size;
     if (is_per_cpu(type)) {
@@ -75,6 +75,7 @@ Result<Map> Map::make(UniqueFd fd, std::string name, MapType type, std::uint32_t
     st->value_size = value_size;
     st->max_entries = max_entries;
     st->flags = flags;
+    st->map_extra = map_extra;
     return Map(std::move(st));
 }
 
@@ -113,7 +114,10 @@ Result<Map> Map::create(const MapSpec& spec, const MapCreateOptions& options) {
                                            spec.name.c_str(), EBPF_SV(to_string(spec.type)), spec.key_size,
                                            spec.value_size, spec.max_entries));
     }
-    return make(std::move(*fd), spec.name, spec.type, spec.key_size, spec.value_size, spec.max_entries, spec.flags);
+    auto m = make(std::move(*fd), spec.name, spec.type, spec.key_size, spec.value_size, spec.max_entries, spec.flags,
+                  spec.map_extra);
+    if (m && spec.inner) m->s_->inner = spec.inner;
+    return m;
 }
 
 void detail_rename_map(Map& m, std::string name) { m.s_->name = std::move(name); }
@@ -121,7 +125,10 @@ void detail_rename_map(Map& m, std::string name) { m.s_->name = std::move(name);
 Result<Map> Map::dup() const {
     auto fd = sys::dup_fd(s_->fd.get());
     if (!fd) return std::move(fd).error().context(format("map '%s': dup", s_->name.c_str()));
-    return make(std::move(*fd), s_->name, s_->type, s_->key_size, s_->value_size, s_->max_entries, s_->flags);
+    auto m = make(std::move(*fd), s_->name, s_->type, s_->key_size, s_->value_size, s_->max_entries, s_->flags,
+                  s_->map_extra);
+    if (m) m->s_->inner = s_->inner;
+    return m;
 }
 
 Result<Map> Map::from_fd(UniqueFd fd) {
@@ -130,7 +137,7 @@ Result<Map> Map::from_fd(UniqueFd fd) {
     if (auto r = sys::obj_get_info_by_fd(fd.get(), &info, len); !r) return std::move(r).error().context("open map");
     std::string name(info.name, strnlen(info.name, sizeof info.name));
     return make(std::move(fd), std::move(name), static_cast<MapType>(info.type), info.key_size, info.value_size,
-                info.max_entries, info.map_flags);
+                info.max_entries, info.map_flags, info.map_extra);
 }
 
 Result<Map> Map::from_pin(const char* path) {
@@ -155,9 +162,9 @@ Result<void> Map::check_sizes(std::size_t key, std::size_t value, bool need_valu
     return {};
 }
 
-Result<bool> Map::lookup(std::span<const std::byte> key, std::span<std::byte> value) const {
+Result<bool> Map::lookup(std::span<const std::byte> key, std::span<std::byte> value, LookupFlags flags) const {
     EBPF_TRY(check_sizes(key.size(), value.size(), true));
-    auto r = sys::map_lookup_elem(s_->fd.get(), key.data(), value.data());
+    auto r = sys::map_lookup_elem(s_->fd.get(), key.data(), value.data(), static_cast<std::uint64_t>(flags));
     if (!r) return std::move(r).error().context(format("map '%s': lookup", s_->name.c_str()));
     return r;
 }
@@ -212,41 +219,9 @@ Result<void> Map::pin(const char* path) const {
 Result<MapInfo> Map::info() const {
     sys::MapInfoRaw raw{};
     std::uint32_t len = sizeof raw;
-    EBPF_TRY(sys::obj_get_info_by_fd(s_->fd.get(), &raw, len));
-    MapInfo i;
-    i.type = static_cast<MapType>(raw.type);
-    i.id = raw.id;
-    i.key_size = raw.key_size;
-    i.value_size = raw.value_size;
-    i.max_entries = raw.max_entries;
-    i.flags = raw.map_flags;
-    i.map_extra = raw.map_extra;
-    i.btf_id = raw.btf_id;
-    i.btf_key_type_id = raw.btf_key_type_id;
-    i.btf_value_type_id = raw.btf_value_type_id;
-    i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
-    return i;
+    if (auto r = sys::obj_get_info_by_fd(s_->fd.get(), &raw, len); !r)
+        return std::move(r).error().context(format("map '%s': info", s_->name.c_str()));
+    return detail::to_map_info(raw);
 }
 
-namespace detail {
-
-Result<void> check_map_view(const Map& map, std::initializer_list<MapType> types, std::size_t key_size,
-                            std::size_t value_size, const char* view_name) {
-    if (std::find(types.begin(), types.end(), map.type()) == types.end())
-        return Error(Errc::InvalidArgument, format("map '%s' is a %.*s map; %s needs %.*s", map.name().c_str(),
-                                                   EBPF_SV(to_string(map.type())), view_name,
-                                                   EBPF_SV(to_string(*types.begin()))));
-    if (key_size != map.key_size() || value_size != map.value_size())
-        return Error(Errc::InvalidArgument,
-                     format("map '%s' has %u-byte keys and %u-byte values; the %s view uses %zu and %zu",
-                            map.name().c_str(), map.key_size(), map.value_size(), view_name, key_size, value_size));
-    return {};
-}
-
-Error index_out_of_range(const Map& map, std::uint32_t index) {
-    return Error(Errc::InvalidArgument, format("map '%s': index %u is out of range (the array has %u elements)",
-                                               map.name().c_str(), index, map.max_entries()));
-}
-
-}  // namespace detail
 }  // namespace ebpf

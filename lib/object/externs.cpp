@@ -10,7 +10,6 @@ namespace ebpf::detail {
 
 namespace {
 
-constexpr std::uint32_t kRdonlyProg = 1u << 7;
 
 // Natural alignment of a kconfig value type (ints, bools, enums, char arrays).
 std::uint32_t align_of(const btf::Spec& b, btf::TypeId id) {
@@ -159,7 +158,7 @@ Result<void> collect_externs(ObjectParser& p) {
         m.key_size = 4;
         m.value_size = total;
         m.max_entries = 1;
-        m.flags = kRdonlyProg;
+        m.flags = kMapRdonlyProg;
         m.kind = MapKind::Kconfig;
         m.value_type = ds.id();
         m.contents.assign(total, std::byte{0});

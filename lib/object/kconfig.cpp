@@ -12,12 +12,6 @@ namespace ebpf::detail {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
-
 // Parses a C integer literal (decimal, 0x hex, 0 octal, optional sign) into a signed or unsigned 64-bit value.
 std::optional<std::uint64_t> parse_int(std::string_view s, bool& negative) {
     negative = false;

@@ -7,7 +7,6 @@
 namespace ebpf::detail {
 
 namespace {
-constexpr std::uint32_t kRdonlyProg = 1u << 7;  // BPF_F_RDONLY_PROG
 constexpr std::uint32_t kMmapable = 1u << 10;   // BPF_F_MMAPABLE
 }  // namespace
 
@@ -26,7 +25,7 @@ Result<void> collect_data_maps(ObjectParser& p) {
         m.value_size = static_cast<std::uint32_t>(s.size);
         m.max_entries = 1;
         m.kind = data_section_kind(s.name);
-        if (m.kind == MapKind::Rodata) m.flags |= kRdonlyProg;
+        if (m.kind == MapKind::Rodata) m.flags |= kMapRdonlyProg;
         // NOBITS (.bss) holds no bytes: the kernel zero-fills the map, so nothing is allocated for it here (a
         // hostile object could otherwise make us allocate gigabytes from a header field).
         if (s.type != elf::SHT_NOBITS) m.contents.assign(s.data.begin(), s.data.end());

@@ -15,6 +15,9 @@
 
 namespace ebpf::detail {
 
+// BPF_F_RDONLY_PROG: programs may only read the map (.rodata, .kconfig).
+inline constexpr std::uint32_t kMapRdonlyProg = 1u << 7;
+
 struct ObjectParser {
     ObjectParser(const elf::File& e, ObjectSpec& o) : elf(e), out(o) {}
     const elf::File& elf;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Verifier log decoding (see verifier_log.hpp).
+#include "object/insn.hpp"
 #include "object/verifier_log.hpp"
 
 #include <cstddef>
@@ -12,14 +13,7 @@ namespace ebpf::detail {
 namespace {
 
 constexpr std::uint32_t kCorePoison = 0xbad2310;
-constexpr std::uint32_t kKfuncPoisonBase = 2002000000;
-constexpr std::uint32_t kKfuncPoisonMax = kKfuncPoisonBase + 1000000;
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
+constexpr std::uint32_t kKfuncPoisonMax = static_cast<std::uint32_t>(kKfuncPoisonBase) + 1000000;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -166,7 +160,8 @@ VerifierLogSummary decode_verifier_log(std::string_view log) {
         std::string_view num = haystack.substr(u + 8);
         if (auto imm = take_number(num)) {
             if (*imm == kCorePoison) s.reached_core_poison = true;
-            else if (*imm >= kKfuncPoisonBase && *imm < kKfuncPoisonMax) s.reached_kfunc_poison = *imm - kKfuncPoisonBase;
+            else if (*imm >= static_cast<std::uint32_t>(kKfuncPoisonBase) && *imm < kKfuncPoisonMax)
+                s.reached_kfunc_poison = *imm - static_cast<std::uint32_t>(kKfuncPoisonBase);
         }
     }
     if (s.reached_kfunc_poison) {

@@ -5,6 +5,7 @@
 #include <ebpf/programs/cgroup.hpp>
 #include <ebpf/programs/freplace.hpp>
 #include <ebpf/programs/raw_tracepoint.hpp>
+#include <ebpf/programs/tracepoint.hpp>
 
 #include <algorithm>
 #include <iterator>
@@ -43,6 +44,11 @@ Result<Link> raw_tp(const Program& p, const AutoAttachOptions&) {
     return v.attach();
 }
 
+Result<Link> tracepoint(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const Tracepoint v, view_of<Tracepoint>(p));
+    return v.attach();
+}
+
 Result<Link> freplace(const Program& p, const AutoAttachOptions&) {
     EBPF_TRY_ASSIGN(const Freplace v, view_of<Freplace>(p));
     return v.attach();
@@ -59,6 +65,7 @@ struct Row {
 };
 
 constexpr Row kRows[] = {
+    {ProgramKind::Tracepoint, needs_target, tracepoint},
     {ProgramKind::RawTracepoint, needs_target, raw_tp},
     {ProgramKind::RawTracepointWritable, needs_target, raw_tp},
     {ProgramKind::Freplace, needs_target, freplace},

@@ -1,32 +1,24 @@
 // SPDX-License-Identifier: MIT
-// UniqueFd operations that need the kernel (close, dup, open).
+// UniqueFd operations that need the kernel (close, dup, open), through the syscall seam.
 #include <ebpf/fd.hpp>
 
 #include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
-
-#include "base/format.hpp"
 #include "sys/bpf.hpp"
+#include "sys/file.hpp"
 
 namespace ebpf {
 
 void UniqueFd::reset(int fd) noexcept {
     // close() errors are not actionable here: the descriptor is gone either way on Linux.
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) sys::close_fd(fd_);
     fd_ = fd;
 }
 
 Result<UniqueFd> UniqueFd::dup() const { return sys::dup_fd(fd_); }
 
 Result<UniqueFd> UniqueFd::open(const char* path, int flags) {
-    const int fd = ::open(path, flags | O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        Error e = Error::from_errno(errno, "open");
-        return std::move(e).context(path);
-    }
-    return sys::adopt_fd(fd);
+    return sys::open_path(path, flags | O_RDONLY);
 }
 
 }  // namespace ebpf

@@ -1,39 +1,40 @@
 // SPDX-License-Identifier: MIT
-// Whole-file reads with a size cap (sysfs files report st_size 4096 or 0, so read until EOF).
+// Whole-file reads with a size cap (sysfs files report st_size 4096 or 0, so read until EOF), through the seam.
 #include "sys/proc.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
+#include <algorithm>
 #include <optional>
 
 #include <ebpf/fd.hpp>
 
 #include "base/format.hpp"
+#include "base/try.hpp"
+#include "sys/file.hpp"
 
 namespace ebpf::sys {
 
 Result<std::vector<std::byte>> read_file(const char* path, std::size_t max_size) {
-    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Error::from_errno(errno, "open").context(path);
-    UniqueFd closer(fd);
+    EBPF_TRY_ASSIGN(const UniqueFd fd, open_path(path, O_RDONLY));
     std::vector<std::byte> out;
     std::size_t used = 0;
-    out.resize(64 * 1024);
+    out.resize(std::min<std::size_t>(64 * 1024, std::max<std::size_t>(max_size, 1)));
     for (;;) {
         if (used == out.size()) {
             if (out.size() >= max_size)
-                return Error(Errc::ResourceLimit, detail::format("%s: larger than %zu bytes", path, max_size));
+                return Error(Errc::ResourceLimit, detail::format("read %s: larger than %zu bytes", path, max_size));
             out.resize(std::min(out.size() * 2, max_size));
         }
-        const ssize_t n = ::read(fd, out.data() + used, out.size() - used);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return Error::from_errno(errno, "read").context(path);
+        auto n = read_fd(fd.get(), out.data() + used, out.size() - used, path);
+        if (!n) {
+            Error e = std::move(n).error();
+            // A failed read of a kernel file is an I/O problem unless errno says something more specific.
+            if (e.code() == Errc::Syscall || e.code() == Errc::InvalidArgument) e.recode(Errc::Io);
+            return e;
         }
-        if (n == 0) break;
-        used += static_cast<std::size_t>(n);
+        if (*n == 0) break;
+        used += *n;
     }
     out.resize(used);
     return out;
@@ -45,8 +46,8 @@ Result<std::string> read_text(const char* path, std::size_t max_size) {
     return std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size());
 }
 
-std::optional<std::uint32_t> parse_cpu_list(std::string_view s) {
-    std::uint32_t count = 0;
+std::optional<std::vector<std::uint32_t>> parse_cpu_ids(std::string_view s) {
+    std::vector<std::uint32_t> ids;
     std::size_t i = 0;
     auto number = [&](std::uint32_t& v) {
         if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
@@ -66,11 +67,26 @@ std::optional<std::uint32_t> parse_cpu_list(std::string_view s) {
             ++i;
             if (!number(hi) || hi < lo) return std::nullopt;
         }
-        count += hi - lo + 1;
+        if (ids.size() + (hi - lo + 1) > (1u << 16)) return std::nullopt;  // no machine has that many CPUs
+        for (std::uint32_t c = lo; c <= hi; ++c) ids.push_back(c);
         if (i < s.size() && s[i] == ',') ++i;
     }
-    if (count == 0) return std::nullopt;
-    return count;
+    if (ids.empty()) return std::nullopt;
+    return ids;
+}
+
+std::optional<std::uint32_t> parse_cpu_list(std::string_view s) {
+    auto ids = parse_cpu_ids(s);
+    if (!ids) return std::nullopt;
+    return static_cast<std::uint32_t>(ids->size());
+}
+
+Result<std::vector<std::uint32_t>> read_cpu_ids(const char* path) {
+    auto text = read_text(path, 4096);
+    if (!text) return std::move(text).error();
+    auto ids = parse_cpu_ids(*text);
+    if (!ids) return Error(Errc::Io, detail::format("%s: cannot parse CPU list '%s'", path, text->c_str()));
+    return std::move(*ids);
 }
 
 Result<std::uint32_t> read_cpu_list(const char* path) {

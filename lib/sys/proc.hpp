@@ -18,5 +18,8 @@ Result<std::string> read_text(const char* path, std::size_t max_size = 1u << 20)
 // Parses a CPU list such as "0-3,5" and returns the number of CPUs in it.
 Result<std::uint32_t> read_cpu_list(const char* path);
 std::optional<std::uint32_t> parse_cpu_list(std::string_view text);
+// The CPU numbers in such a list ("0-2,5" -> 0, 1, 2, 5), e.g. of /sys/devices/system/cpu/online.
+std::optional<std::vector<std::uint32_t>> parse_cpu_ids(std::string_view text);
+Result<std::vector<std::uint32_t>> read_cpu_ids(const char* path);
 
 }  // namespace ebpf::sys

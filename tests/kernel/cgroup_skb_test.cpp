@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include <ebpf/ebpf.hpp>
 
 #include "support/kernel.hpp"
@@ -97,33 +99,34 @@ TEST_CASE("attach errors: unloaded program, wrong attach type, bad cgroup", "[cg
 }
 
 TEST_CASE("the BPF_PROG_ATTACH fallback attaches and detaches", "[cgroup_skb]") {
-    // Exercise the pre-5.7 path directly: attach with BPF_PROG_ATTACH and let a Link undo it.
+    // The pre-5.7 path, forced through the probe layer: the kernel then sees BPF_PROG_ATTACH / BPF_PROG_DETACH.
     Counter c = load_counter();
     test::TempCgroup cg;
-    auto cgfd = UniqueFd::open(cg.path().c_str(), O_DIRECTORY);
-    REQUIRE(cgfd);
+    const ProbeKey key = ProbeKey::link(AttachType::CgroupInetEgress);
+    override_probe(key, false);
     {
-        Link link = [&] {
-            auto target = cgfd->dup();
-            auto prog = c.egress.program().fd().valid() ? UniqueFd(::dup(c.egress.program().fd().get())) : UniqueFd();
-            REQUIRE(target);
-            REQUIRE(prog.valid());
-            const auto type = AttachType::CgroupInetEgress;
-            // BPF_F_ALLOW_MULTI, as the fallback uses.
-            std::uint32_t attr[5] = {static_cast<std::uint32_t>(target->get()),
-                                     static_cast<std::uint32_t>(prog.get()), static_cast<std::uint32_t>(type), 2, 0};
-            REQUIRE(::syscall(SYS_bpf, 8 /* BPF_PROG_ATTACH */, attr, sizeof attr) == 0);
-            Link::Parts parts;
-            parts.resources.push_back(
-                detail::prog_attach_resource(std::move(*target), std::move(prog), type, cg.path()));
-            parts.description = "test attachment";
-            return Link(std::move(parts));
-        }();
-        CHECK_FALSE(link.is_bpf_link());
+        auto link = c.egress.attach(cg.path().c_str(), CgroupSkbAttachType::Egress);
+        override_probe(key, std::nullopt);
+        REQUIRE(link);
+        CHECK_FALSE(link->is_bpf_link());
         REQUIRE(cg.join());
         REQUIRE(test::udp_ping_loopback(3));
         cg.leave();
         CHECK(counts(c.obj).second >= 3);
+        // The attachment is the cgroup's: the kernel lists the program there.
+        auto cgfd = UniqueFd::open(cg.path().c_str(), O_DIRECTORY);
+        REQUIRE(cgfd);
+        std::uint32_t ids[4] = {};
+        std::uint32_t q[10] = {};  // BPF_PROG_QUERY: target_fd, attach_type, query_flags, attach_flags, prog_ids, prog_cnt
+        q[0] = static_cast<std::uint32_t>(cgfd->get());
+        q[1] = static_cast<std::uint32_t>(AttachType::CgroupInetEgress);
+        const std::uint64_t ptr = reinterpret_cast<std::uintptr_t>(ids);
+        std::memcpy(&q[4], &ptr, sizeof ptr);
+        q[6] = 4;
+        REQUIRE(::syscall(SYS_bpf, 16 /* BPF_PROG_QUERY */, q, sizeof q) == 0);
+        CHECK(q[6] == 1);
+        CHECK(ids[0] == c.egress.program().info()->id);
+        CHECK(q[3] == 2);  // BPF_F_ALLOW_MULTI, the default mode
     }
     const auto before = counts(c.obj);
     REQUIRE(cg.join());

@@ -244,25 +244,17 @@ TEST_CASE("a link owning several resources releases all of them", "[links]") {
     CHECK(traffic(obj, cg) == 0);
 }
 
-TEST_CASE("pinning an attachment without a bpf_link is refused", "[links]") {
-    // A real BPF_PROG_ATTACH attachment (what kernels before 5.7 get), owned by a Link.
+TEST_CASE("an attachment without a bpf_link: pin and update refused, info and release honest", "[links]") {
+    // A real BPF_PROG_ATTACH attachment (what kernels before 5.7 get), forced through the probe layer.
     Object obj = loaded_counter();
     test::TempCgroup cg;
     const Program prog = *obj.program("egress_filter");
-    auto cgfd = UniqueFd::open(cg.path().c_str(), O_DIRECTORY);
-    REQUIRE(cgfd);
-    auto target = cgfd->dup();
-    REQUIRE(target);
-    UniqueFd pfd(::fcntl(prog.fd().get(), F_DUPFD_CLOEXEC, 3));
-    REQUIRE(pfd.valid());
-    std::uint32_t attr[5] = {static_cast<std::uint32_t>(target->get()), static_cast<std::uint32_t>(pfd.get()),
-                             static_cast<std::uint32_t>(AttachType::CgroupInetEgress), 2, 0};
-    REQUIRE(::syscall(SYS_bpf, 8 /* BPF_PROG_ATTACH */, attr, sizeof attr) == 0);
-    Link::Parts parts;
-    parts.resources.push_back(
-        detail::prog_attach_resource(std::move(*target), std::move(pfd), AttachType::CgroupInetEgress, cg.path()));
-    parts.description = "legacy attachment";
-    Link legacy(std::move(parts));
+    const ProbeKey key = ProbeKey::link(AttachType::CgroupInetEgress);
+    override_probe(key, false);
+    auto attached = attach_cgroup(prog, cg.path().c_str(), AttachType::CgroupInetEgress);
+    override_probe(key, std::nullopt);
+    REQUIRE(attached);
+    Link legacy = std::move(*attached);
     CHECK_FALSE(legacy.is_bpf_link());
     CHECK(traffic(obj, cg) >= 3);
 
@@ -282,8 +274,39 @@ TEST_CASE("pinning an attachment without a bpf_link is refused", "[links]") {
     CHECK(legacy.release().valid() == false);  // nothing to hand over: the cgroup holds the attachment
     CHECK(traffic(obj, cg) >= 3);              // released: still attached
     // Clean up the way a user would after release(): BPF_PROG_DETACH.
+    auto cgfd = UniqueFd::open(cg.path().c_str(), O_DIRECTORY);
+    REQUIRE(cgfd);
     std::uint32_t det[5] = {static_cast<std::uint32_t>(cgfd->get()), static_cast<std::uint32_t>(prog.fd().get()),
                             static_cast<std::uint32_t>(AttachType::CgroupInetEgress), 0, 0};
     REQUIRE(::syscall(SYS_bpf, 9 /* BPF_PROG_DETACH */, det, sizeof det) == 0);
     CHECK(traffic(obj, cg) == 0);
+}
+
+TEST_CASE("detach() of a legacy attachment undoes it", "[links]") {
+    Object obj = loaded_counter();
+    test::TempCgroup cg;
+    const ProbeKey key = ProbeKey::link(AttachType::CgroupInetEgress);
+    override_probe(key, false);
+    auto link = obj.program<CgroupSkb>("egress_filter")->attach(cg.path().c_str(), CgroupSkbAttachType::Egress);
+    override_probe(key, std::nullopt);
+    REQUIRE(link);
+    CHECK(traffic(obj, cg) >= 3);
+    const int fds = test::open_fd_count();
+    auto d = link->detach();
+    REQUIRE(d);
+    CHECK(*d == DetachOutcome::Detached);
+    CHECK(traffic(obj, cg) == 0);
+    CHECK(test::open_fd_count() == fds - 2);  // our duplicates of the cgroup and program fds are closed
+}
+
+TEST_CASE("without BPF_LINK_DETACH, detach() closes the link and says so", "[links]") {
+    Object obj = loaded_counter();
+    test::TempCgroup cg;
+    Link link = attach_egress(obj, cg);
+    override_probe(ProbeKey::feature(Feature::LinkDetach), false);
+    auto d = link.detach();
+    override_probe(ProbeKey::feature(Feature::LinkDetach), std::nullopt);
+    REQUIRE(d);
+    CHECK(*d == DetachOutcome::ReferenceClosed);
+    CHECK(traffic(obj, cg) == 0);  // we held the only reference
 }

@@ -49,5 +49,66 @@ if [ "$(id -u)" = 0 ]; then
     check 2 "load bad log level" "$tool" load --log-level x "$dir/globals.bpf.o"
     "$tool" load "$dir/bad_verifier.bpf.o" 2>&1 | grep -q 'R6 !read_ok' && echo "ok: verifier log printed" || { echo "FAIL: verifier log missing"; fails=$((fails + 1)); }
 fi
+# features: the probe families as JSON, forced answers through EBPF_CXX_PROBE_OVERRIDE, a one-line error without
+# privilege, and the same program and map types as bpftool's probes.
+check 2 "features unknown option" "$tool" features --bogus
+json=/tmp/ebpf-tool-features.$$
+if [ "$(id -u)" = 0 ]; then
+    check 0 "features (text)" "$tool" features
+    grep -q '^program types' /tmp/ebpf-tool-test.$$ || { echo "FAIL: features text lacks 'program types'"; fails=$((fails + 1)); }
+    if command -v python3 >/dev/null; then
+        # json_check FILE PYTHON-EXPRESSION DESCRIPTION: the expression over d (the parsed JSON) must be true.
+        json_check() {
+            if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; then
+                echo "ok: $3"
+            else
+                echo "FAIL: $3"; head -c 2000 "$1"; echo; fails=$((fails + 1))
+            fi
+        }
+        "$tool" features --json >"$json" || { echo "FAIL: features --json"; fails=$((fails + 1)); }
+        json_check "$json" "set(d) == {'program_types', 'map_types', 'links', 'features', 'errors'}" "features --json families"
+        json_check "$json" "d['program_types']['xdp'] is True and d['program_types']['socket_filter'] is True" "features: xdp programs"
+        json_check "$json" "d['map_types']['hash'] is True and d['map_types']['ringbuf'] is True" "features: hash and ringbuf maps"
+        json_check "$json" "d['links']['cgroup_inet_ingress'] is True and d['links']['xdp'] is True" "features: cgroup and xdp links"
+        json_check "$json" "d['features']['btf'] is True and 'array_mmap' in d['features']" "features: misc features"
+        json_check "$json" "all(v is None for k, v in d['links'].items() if 'link:' + k in d['errors'])" "features: errors explain the nulls"
+        "$tool" features --json --helpers >"$json" || { echo "FAIL: features --json --helpers"; fails=$((fails + 1)); }
+        json_check "$json" "'map_lookup_elem' in d['helpers']['xdp'] and 'sys_bpf' not in d['helpers']['xdp']" "features --helpers: xdp helpers"
+        EBPF_CXX_PROBE_OVERRIDE='map:hash=0, prog:xdp=0,link:cgroup_inet_ingress=0' "$tool" features --json >"$json"
+        json_check "$json" "d['map_types']['hash'] is False and d['program_types']['xdp'] is False and d['links']['cgroup_inet_ingress'] is False and d['map_types']['array'] is True" "features: EBPF_CXX_PROBE_OVERRIDE forces answers"
+        # bpftool's view: program and map types both tools know must agree.
+        if command -v bpftool >/dev/null && bpftool feature probe kernel --json >"$json.bpftool" 2>/dev/null; then
+            "$tool" features --json >"$json"
+            if python3 - "$json" "$json.bpftool" <<'EOF'
+import json, sys
+ours, theirs = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+bad = []
+for family, suffix in (("program_types", "_prog_type"), ("map_types", "_map_type")):
+    for key, value in theirs.get(family, {}).items():
+        name = key[len("have_"):-len(suffix)]
+        if name in ours[family] and ours[family][name] != value:
+            bad.append(f"{family}.{name}: ebpf-tool {ours[family][name]}, bpftool {value}")
+for line in bad:
+    print(line)
+sys.exit(1 if bad else 0)
+EOF
+            then echo "ok: features agree with bpftool feature probe (program and map types)"
+            else echo "FAIL: features disagree with bpftool"; fails=$((fails + 1)); fi
+        fi
+    fi
+    # Without capabilities: exit 1 and one line on stderr.
+    if command -v setpriv >/dev/null; then
+        setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+            "$tool" features --json >/dev/null 2>"$json.err"
+        rc=$?
+        if [ "$rc" = 1 ] && [ "$(wc -l <"$json.err")" = 1 ] && grep -q 'not permitted' "$json.err"; then
+            echo "ok: features without privilege: exit 1, one line"
+        else echo "FAIL: features without privilege: exit $rc"; cat "$json.err"; fails=$((fails + 1)); fi
+    fi
+else
+    check 1 "features without root" "$tool" features --json
+fi
+check 1 "features with a malformed EBPF_CXX_PROBE_OVERRIDE" env EBPF_CXX_PROBE_OVERRIDE=map:no_such_map=0 "$tool" features
+rm -f "$json" "$json.bpftool" "$json.err"
 rm -f /tmp/ebpf-tool-test.$$ /tmp/ebpf-tool-el.$$ /tmp/ebpf-tool-eb.$$
 [ "$fails" = 0 ]

@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "sys/syscall.hpp"
+#include "sys/syscall6.hpp"
 
 namespace ebpf::test::fault {
 namespace {
@@ -27,7 +28,9 @@ int failed() { return g_failed; }
 
 }  // namespace ebpf::test::fault
 
-long ebpf::sys::syscall_entry(long nr, long a1, long a2, long a3, long a4, long a5) noexcept {
+namespace {
+// Whether this call is planned to fail (it then sets errno).
+bool planned_failure(long nr, long a1) {
     using namespace ebpf::test::fault;
     const bool matches = (g_plan.only_nr < 0 || g_plan.only_nr == nr) &&
                          (g_plan.only_cmd < 0 || (nr == SYS_bpf && a1 == g_plan.only_cmd));
@@ -35,9 +38,23 @@ long ebpf::sys::syscall_entry(long nr, long a1, long a2, long a3, long a4, long 
         const int n = ++g_calls;
         if (g_plan.fail_at > 0 && n >= g_plan.fail_at && n < g_plan.fail_at + g_plan.times) {
             ++g_failed;
+            // Linux releases the descriptor even when close() reports an error: a failed close must not leak.
+            if (nr == SYS_close) ::syscall(nr, a1);
             errno = g_plan.error;
-            return -1;
+            return true;
         }
     }
+    return false;
+}
+}  // namespace
+
+long ebpf::sys::syscall_entry(long nr, long a1, long a2, long a3, long a4, long a5) noexcept {
+    if (planned_failure(nr, a1)) return -1;
     return ::syscall(nr, a1, a2, a3, a4, a5);
+}
+
+// The six-argument seam (mmap), under the same plan.
+long ebpf::sys::syscall_entry6(long nr, long a1, long a2, long a3, long a4, long a5, long a6) noexcept {
+    if (planned_failure(nr, a1)) return -1;
+    return ::syscall(nr, a1, a2, a3, a4, a5, a6);
 }

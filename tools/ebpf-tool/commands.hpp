@@ -15,6 +15,8 @@ int cmd_load(std::span<const std::string_view> args);
 int cmd_bench(std::span<const std::string_view> args);
 // btf dump: a C header (vmlinux.h) from a BTF file.
 int cmd_btf(std::span<const std::string_view> args);
+// features [--json] [--helpers]: the feature probes of <ebpf/features.hpp> against the running kernel.
+int cmd_features(std::span<const std::string_view> args);
 // Diagnostic: relocated instructions as JSON lines (compared with libbpf's in tests/compat).
 int cmd_dump_insns(std::span<const std::string_view> args);
 

@@ -27,6 +27,11 @@ constexpr const char* kUsage =
     "      --root-type NAME             only this type and what it uses (repeatable; \"struct x\", \"x\", ...)\n"
     "      --guard NAME                 header guard (default __EBPF_CXX_BTF_H__)\n"
     "      --no-preserve-access-index   no #pragma clang attribute for CO-RE\n"
+    "  features [--json] [--helpers]    what the running kernel supports: program types, map types, bpf_link\n"
+    "                                   attach types and features, probed (as bpftool feature probe); needs root\n"
+    "      --helpers                    also the helpers of each program type (about 6,700 more program loads\n"
+    "                                   and thousands of names; not by default)\n"
+    "      EBPF_CXX_PROBE_OVERRIDE=KEY=0|1,...  forces answers (testing aid; docs/features.md)\n"
     "\n"
     "exit status: 0 success, 1 failure (reason on stderr), 2 usage error\n";
 }  // namespace
@@ -58,5 +63,6 @@ int main(int argc, char** argv) {
     if (cmd == "bench") return cmd_bench(rest);
     if (cmd == "btf") return cmd_btf(rest);
     if (cmd == "dump-insns") return cmd_dump_insns(rest);
+    if (cmd == "features") return cmd_features(rest);
     return usage_error("unknown command '" + std::string(cmd) + "'");
 }

@@ -4,13 +4,17 @@
 
 #include <vector>
 
+#include <ebpf/maps/batch.hpp>
 #include <ebpf/maps/view.hpp>
 
 namespace ebpf {
 
-// Array shares ownership of its Map (see HashMap). V must match value_size.
+// Array shares ownership of its Map (see HashMap). V must be trivially copyable and match value_size.
 // Thread safety: as Map.
-// Kernel: ARRAY 3.19+. Elements cannot be deleted; they are zero until written.
+// Kernel: ARRAY 3.19+. Elements cannot be deleted; they are zero until written. Batches 5.6+ (lookup, update).
+//   BPF_F_MMAPABLE arrays (5.5+) can also be read and written in place through MappedArray (mapped.hpp).
+// Errors: InvalidArgument for an index >= size() (checked before the system call).
+// Ownership: the view holds a Map handle.
 template <class V>
 class Array {
     static_assert(std::is_trivially_copyable_v<V>, "map values must be trivially copyable");
@@ -38,16 +42,20 @@ public:
         if (index >= size()) return detail::index_out_of_range(map_, index);
         return map_.update(as_bytes_of(index), as_bytes_of(value), flags);
     }
-    // Every element in index order.
-    Result<std::vector<V>> values() const {
+    // Every element in index order, read in batches (BPF_MAP_LOOKUP_BATCH where the kernel has it).
+    Result<std::vector<V>> values(const BatchOptions& options = {}) const {
+        std::vector<std::uint32_t> keys;
         std::vector<V> out;
+        keys.reserve(size());
         out.reserve(size());
-        for (std::uint32_t i = 0; i < size(); ++i) {
-            auto v = get(i);
-            if (!v) return std::move(v).error();
-            out.push_back(*v);
-        }
+        auto r = read_all(map_, keys, out, options);
+        if (!r) return std::move(r).error();
         return out;
+    }
+    // Writes values[i] at keys[i] for every i (see batch.hpp).
+    Result<std::size_t> update_batch(std::span<const std::uint32_t> keys, std::span<const V> values,
+                                     const BatchOptions& options = {}) const {
+        return ebpf::update_batch(map_, keys, values, options);
     }
 
 private:

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+// Ring buffers (BPF_MAP_TYPE_RINGBUF): zero-copy consumers, one ring or several polled together; and the user
+// ring buffer (BPF_MAP_TYPE_USER_RINGBUF), where user space produces and a BPF program drains.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+#include <ebpf/error.hpp>
+#include <ebpf/fd.hpp>
+#include <ebpf/map.hpp>
+
+namespace ebpf {
+
+namespace detail {
+// The shared memory of one ring: positions and the data area (mapped twice in a row by the kernel, so a record
+// that wraps around the end is contiguous in memory).
+struct RingMemory {
+    void* base = nullptr;    // the whole mapping, for munmap
+    std::size_t length = 0;
+    void* consumer_base = nullptr;  // the consumer page (separate mapping for RINGBUF)
+    std::size_t consumer_length = 0;
+    std::uint64_t* consumer_pos = nullptr;
+    const std::uint64_t* producer_pos = nullptr;
+    std::byte* data = nullptr;
+    std::uint64_t mask = 0;  // data size - 1 (a power of two)
+    RingMemory() = default;
+    RingMemory(const RingMemory&) = delete;
+    RingMemory& operator=(const RingMemory&) = delete;
+    ~RingMemory();
+};
+inline constexpr std::uint32_t kRingBusyBit = 1u << 31, kRingDiscardBit = 1u << 30, kRingHeaderSize = 8;
+// InvalidArgument naming the ring, the position and both lengths: a record the kernel could not have written.
+Error bad_ring_record(const Map& map, std::uint64_t pos, std::uint32_t len, std::uint64_t published);
+
+template <class F>
+bool call_record_callback(F& f, std::span<const std::byte> record) {
+    if constexpr (std::is_same_v<std::invoke_result_t<F&, std::span<const std::byte>>, void>) {
+        f(record);
+        return true;
+    } else {
+        return static_cast<bool>(f(record));
+    }
+}
+}  // namespace detail
+
+// RingBuffer consumes one BPF ring buffer map, zero-copy: each record is handed to the callback as a span into
+// the shared memory, valid only during the callback.
+// Ownership: move-only; it shares its Map (may outlive the Object) and owns the mappings of the ring.
+// Thread safety: one consumer at a time (consume() from one thread); the kernel side may produce concurrently,
+//   which is the point. Ordering: the producer position and each record header are read with acquire loads,
+//   the consumer position published with a release store, as the kernel's producer expects.
+// Kernel: 5.8+. The map fd polls readable (EPOLLIN) when records are available; BPF programs choose when to
+//   notify (BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP), so poll with a timeout if they suppress wakeups.
+class RingBuffer {
+public:
+    // Maps the ring. Errors: InvalidArgument (not a RINGBUF map), and the mmap failure.
+    static Result<RingBuffer> open(const Map& map);
+
+    RingBuffer(RingBuffer&&) noexcept = default;
+    RingBuffer& operator=(RingBuffer&&) noexcept = default;
+    ~RingBuffer() = default;
+
+    const Map& map() const noexcept { return map_; }
+    // The map's fd: epoll/poll it for EPOLLIN.
+    FdRef fd() const noexcept { return map_.fd(); }
+    // Bytes published and not yet consumed.
+    std::uint64_t available() const noexcept;
+    // The ring's data size in bytes.
+    std::size_t capacity() const noexcept { return static_cast<std::size_t>(mem_->mask + 1); }
+
+    // Hands each available record (at most `max_records`) to `on_record(std::span<const std::byte>)`, which may
+    // return void, or bool (false: stop after this record). Records discarded by the producer are skipped (not
+    // counted). Stops at a record still being written. Returns the number of records handed over.
+    // Errors: InvalidArgument when a record header is impossible (length beyond what was published): the ring is
+    //   then left where it was, and the error names the position.
+    template <class F>
+    Result<std::size_t> consume(F&& on_record, std::size_t max_records = std::numeric_limits<std::size_t>::max()) {
+        detail::RingMemory& m = *mem_;
+        std::uint64_t cons = __atomic_load_n(m.consumer_pos, __ATOMIC_RELAXED);  // only we write it
+        std::size_t n = 0;
+        bool go = true;
+        while (go && n < max_records) {
+            const std::uint64_t prod = __atomic_load_n(m.producer_pos, __ATOMIC_ACQUIRE);
+            if (cons >= prod) break;
+            while (cons < prod && n < max_records) {
+                const std::byte* hdr = m.data + (cons & m.mask);
+                const std::uint32_t word =
+                    __atomic_load_n(reinterpret_cast<const std::uint32_t*>(hdr), __ATOMIC_ACQUIRE);
+                if (word & detail::kRingBusyBit) {
+                    go = false;
+                    break;
+                }
+                const std::uint32_t len = word & ~(detail::kRingBusyBit | detail::kRingDiscardBit);
+                const std::uint64_t total = (std::uint64_t{len} + detail::kRingHeaderSize + 7) & ~std::uint64_t{7};
+                if (total > prod - cons || total > m.mask + 1) {
+                    __atomic_store_n(m.consumer_pos, cons, __ATOMIC_RELEASE);
+                    return detail::bad_ring_record(map_, cons, len, prod - cons);
+                }
+                cons += total;
+                if (word & detail::kRingDiscardBit) continue;
+                ++n;
+                if (!detail::call_record_callback(on_record,
+                                                  std::span<const std::byte>(hdr + detail::kRingHeaderSize, len))) {
+                    go = false;
+                    break;
+                }
+            }
+            // Publish once per batch: records stay valid until here, and the kernel sees the space come back.
+            __atomic_store_n(m.consumer_pos, cons, __ATOMIC_RELEASE);
+        }
+        return n;
+    }
+
+    // One record at a time, for consumers that hold a record across a suspension (coroutines): the next record
+    // (discarded ones skipped), or an empty optional when none is ready. It stays valid, and the ring does not
+    // advance, until release(). Errors: as consume().
+    Result<std::optional<std::span<const std::byte>>> peek();
+    // Gives back the record peek() returned (no-op if none).
+    void release() noexcept;
+
+private:
+    RingBuffer(Map map, std::unique_ptr<detail::RingMemory> mem) noexcept : map_(std::move(map)), mem_(std::move(mem)) {}
+    Map map_;
+    std::unique_ptr<detail::RingMemory> mem_;
+    std::uint64_t peeked_end_ = 0;  // consumer position after the record peek() returned (0: none held)
+};
+
+// RingBufferReader polls several ring buffers together: one epoll fd for all of them, a callback per ring.
+// Ownership: move-only; owns its rings (each sharing its Map) and the epoll fd.
+// Thread safety: one thread consumes; stop() (wake()) may be called from any thread.
+class RingBufferReader {
+public:
+    using Callback = bool (*)(void* ctx, std::span<const std::byte> record);  // false: stop this round
+
+    static Result<RingBufferReader> create();
+    RingBufferReader(RingBufferReader&&) noexcept;
+    RingBufferReader& operator=(RingBufferReader&&) noexcept;
+    ~RingBufferReader();
+
+    // Adds a ring; `on_record` (any callable taking std::span<const std::byte>, returning void or bool) is copied
+    // into the reader. Errors: as RingBuffer::open, and EPOLL_CTL_ADD's.
+    template <class F>
+    Result<void> add(const Map& map, F on_record) {
+        auto holder = std::make_unique<Holder<F>>(std::move(on_record));
+        void* ctx = holder.get();
+        return add_ring(map, &Holder<F>::call, ctx, std::unique_ptr<HolderBase>(std::move(holder)));
+    }
+    // The epoll fd: readable when any ring has records (nest it in your own event loop).
+    FdRef fd() const noexcept;
+    std::size_t size() const noexcept;
+
+    // Consumes what is available in every ring now, at most `max_records` in all. Returns the count.
+    Result<std::size_t> consume(std::size_t max_records = std::numeric_limits<std::size_t>::max());
+    // Waits up to `timeout_ms` (-1: forever) for records, then consumes them. Returns the count (0 on timeout or
+    // after wake()). Errors: epoll_pwait's (EINTR is retried).
+    Result<std::size_t> poll(int timeout_ms, std::size_t max_records = std::numeric_limits<std::size_t>::max());
+    // Makes a poll() in another thread return now (an eventfd in the epoll set). Thread-safe.
+    void wake() noexcept;
+
+    struct State;
+
+private:
+    struct HolderBase {
+        virtual ~HolderBase() = default;
+    };
+    template <class F>
+    struct Holder final : HolderBase {
+        explicit Holder(F f) : fn(std::move(f)) {}
+        static bool call(void* self, std::span<const std::byte> r) {
+            return detail::call_record_callback(static_cast<Holder*>(self)->fn, r);
+        }
+        F fn;
+    };
+    explicit RingBufferReader(std::unique_ptr<State> s) noexcept;
+    Result<void> add_ring(const Map& map, Callback cb, void* ctx, std::unique_ptr<HolderBase> owner);
+    std::unique_ptr<State> s_;
+};
+
+// UserRingBuffer produces records for a BPF program to drain (bpf_user_ringbuf_drain()).
+// Ownership: move-only; shares its Map, owns its mappings.
+// Thread safety: one producer at a time (reserve/submit from one thread, or serialise them yourself).
+// Kernel: 6.1+.
+class UserRingBuffer {
+public:
+    // Errors: InvalidArgument (not a USER_RINGBUF map), the mmap failure.
+    static Result<UserRingBuffer> open(const Map& map);
+    UserRingBuffer(UserRingBuffer&&) noexcept = default;
+    UserRingBuffer& operator=(UserRingBuffer&&) noexcept = default;
+    ~UserRingBuffer() = default;
+
+    const Map& map() const noexcept { return map_; }
+    // The map fd: polls writable (EPOLLOUT) when the BPF side has freed space.
+    FdRef fd() const noexcept { return map_.fd(); }
+
+    // Reserves `size` bytes; write the record there, then submit() or discard() it (in any order: the BPF side
+    // stops at the first record not yet submitted). Errors: WouldBlock when the ring is full now (poll fd() for
+    // EPOLLOUT), InvalidArgument for a size the ring can never hold.
+    Result<std::span<std::byte>> reserve(std::size_t size);
+    // Publishes a reserved record to the BPF side. `record` must come from reserve().
+    void submit(std::span<std::byte> record) noexcept;
+    // Gives a reserved record back (the BPF side skips it).
+    void discard(std::span<std::byte> record) noexcept;
+    // Copies `bytes` into a new record and submits it. Errors: as reserve().
+    Result<void> write(std::span<const std::byte> bytes);
+
+private:
+    UserRingBuffer(Map map, std::unique_ptr<detail::RingMemory> mem) noexcept
+        : map_(std::move(map)), mem_(std::move(mem)) {}
+    Map map_;
+    std::unique_ptr<detail::RingMemory> mem_;
+};
+
+}  // namespace ebpf
