@@ -82,38 +82,47 @@ public:
     //   then left where it was, and the error names the position.
     template <class F>
     Result<std::size_t> consume(F&& on_record, std::size_t max_records = std::numeric_limits<std::size_t>::max()) {
-        detail::RingMemory& m = *mem_;
-        std::uint64_t cons = __atomic_load_n(m.consumer_pos, __ATOMIC_RELAXED);  // only we write it
+        // Locals, so the loop keeps them in registers across the acquire loads.
+        std::uint64_t* const consumer_pos = mem_->consumer_pos;
+        const std::uint64_t* const producer_pos = mem_->producer_pos;
+        const std::byte* const data = mem_->data;
+        const std::uint64_t mask = mem_->mask;
+        std::uint64_t cons = __atomic_load_n(consumer_pos, __ATOMIC_RELAXED);  // only we write it
         std::size_t n = 0;
-        bool go = true;
-        while (go && n < max_records) {
-            const std::uint64_t prod = __atomic_load_n(m.producer_pos, __ATOMIC_ACQUIRE);
-            if (cons >= prod) break;
-            while (cons < prod && n < max_records) {
-                const std::byte* hdr = m.data + (cons & m.mask);
+        for (;;) {
+            const std::uint64_t prod = __atomic_load_n(producer_pos, __ATOMIC_ACQUIRE);
+            if (cons >= prod || n >= max_records) break;
+            bool stop = false;
+            do {
+                const std::byte* hdr = data + (cons & mask);
+                // Records were written by another CPU: ask for the lines ahead early (hardware prefetchers stop at
+                // page boundaries; the data area is mapped twice, so reading past its end stays mapped).
+                __builtin_prefetch(hdr + 2048);
                 const std::uint32_t word =
                     __atomic_load_n(reinterpret_cast<const std::uint32_t*>(hdr), __ATOMIC_ACQUIRE);
                 if (word & detail::kRingBusyBit) {
-                    go = false;
+                    stop = true;
                     break;
                 }
                 const std::uint32_t len = word & ~(detail::kRingBusyBit | detail::kRingDiscardBit);
                 const std::uint64_t total = (std::uint64_t{len} + detail::kRingHeaderSize + 7) & ~std::uint64_t{7};
-                if (total > prod - cons || total > m.mask + 1) {
-                    __atomic_store_n(m.consumer_pos, cons, __ATOMIC_RELEASE);
+                if (total > prod - cons || total > mask + 1) [[unlikely]] {
+                    __atomic_store_n(consumer_pos, cons, __ATOMIC_RELEASE);
                     return detail::bad_ring_record(map_, cons, len, prod - cons);
                 }
                 cons += total;
                 if (word & detail::kRingDiscardBit) continue;
                 ++n;
                 if (!detail::call_record_callback(on_record,
-                                                  std::span<const std::byte>(hdr + detail::kRingHeaderSize, len))) {
-                    go = false;
+                                                  std::span<const std::byte>(hdr + detail::kRingHeaderSize, len)) ||
+                    n >= max_records) {
+                    stop = true;
                     break;
                 }
-            }
+            } while (cons < prod);
             // Publish once per batch: records stay valid until here, and the kernel sees the space come back.
-            __atomic_store_n(m.consumer_pos, cons, __ATOMIC_RELEASE);
+            __atomic_store_n(consumer_pos, cons, __ATOMIC_RELEASE);
+            if (stop) break;
         }
         return n;
     }

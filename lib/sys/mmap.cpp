@@ -20,7 +20,7 @@ namespace ebpf::sys {
 
 Result<void*> mmap_shared(const MmapRequest& rq) noexcept {
     const int prot = rq.prot == MapProt::ReadWrite ? PROT_READ | PROT_WRITE : PROT_READ;
-    const int flags = MAP_SHARED | (rq.fixed ? MAP_FIXED_NOREPLACE : 0);
+    const int flags = MAP_SHARED | (rq.fixed ? MAP_FIXED_NOREPLACE : 0) | (rq.populate ? MAP_POPULATE : 0);
 #if defined(SYS_mmap2)
     // 32-bit: mmap2 takes the offset in 4096-byte units (whatever the page size).
     const long nr = SYS_mmap2;

@@ -16,6 +16,7 @@ struct MmapRequest {
     MapProt prot = MapProt::Read;
     int fd = -1;
     bool fixed = false;     // MAP_FIXED_NOREPLACE (4.17+): fail instead of clobbering an existing mapping
+    bool populate = false;  // MAP_POPULATE: fault every page in now, not on first access
     std::size_t offset = 0;  // page-aligned offset into the file (ring buffers map their producer page at one page)
 };
 

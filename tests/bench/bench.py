@@ -5,6 +5,8 @@
   btf   parse the kernel's BTF and look up 1000 struct names: ebpf-tool bench btf vs libbpf_btf_bench.c
   load  user-space CPU of loading every program of every test object one by one:
         ebpf-tool load --each --json vs libbpf_ref.c (the same JSON lines)
+  ringbuf  ring buffer consume, 8- and 256-byte records: ebpf-tool bench ringbuf vs libbpf_ringbuf_bench.c
+  perfbuf  perf buffer consume, 8- and 256-byte samples: ebpf-tool bench perfbuf vs libbpf_perfbuf_bench.c
 
 The libbpf side is the reference harnesses tests/compat/libbpf_btf_bench and tests/compat/libbpf_ref, which meson
 builds with the system libbpf (libbpf-dev); without them, or without root for 'load', that comparison is skipped
@@ -105,11 +107,33 @@ def bench_load(tool, ref, objects, rounds):
     print(f"ratio load.user_cpu = {ratio:.3f} (target <= 0.5) {'ok' if ratio <= 0.5 else 'ABOVE TARGET'}")
 
 
+def bench_events(kind, tool, ref, progs):
+    """Events per second, ours and libbpf's, on the same producer object; the target is a minimum ratio."""
+    target = 1.2 if kind == "ringbuf" else 1.0
+    obj = os.path.join(progs, f"{kind}_bench.bpf.o")
+    for size in (8, 256):
+        ours_out, _, _ = run_rusage([tool, "bench", kind, "--size", str(size), "--object", obj])
+        ours = parse_kv(ours_out.strip().splitlines()[-1])
+        print(f"ebpf-cxx {kind} {size:3d} B: {ours['events_per_s'] / 1e6:.1f} M events/s "
+              f"({ours['ns_per_event']:.2f} ns/event)")
+        if not ref:
+            continue
+        ref_out, _, _ = run_rusage([ref, obj, str(size)])
+        theirs = parse_kv(ref_out.strip().splitlines()[-1])
+        print(f"libbpf   {kind} {size:3d} B: {theirs['events_per_s'] / 1e6:.1f} M events/s "
+              f"({theirs['ns_per_event']:.2f} ns/event)")
+        ratio = ours["events_per_s"] / theirs["events_per_s"]
+        verdict = "ok" if ratio >= target else "BELOW TARGET"
+        print(f"ratio {kind}.events_per_s.{size} = {ratio:.3f} (target >= {target}) {verdict}")
+
+
 def main():
     usage = ("usage: bench.py [--static-tool EBPF_TOOL] [--libbpf-ref PATH] [--libbpf-btf-bench PATH] "
-             "[--missing WHY] EBPF_TOOL BPF_PROGS_DIR [btf|load]...")
+             "[--libbpf-ringbuf-bench PATH] [--libbpf-perfbuf-bench PATH] [--missing WHY] EBPF_TOOL BPF_PROGS_DIR "
+             "[btf|load|ringbuf|perfbuf]...")
     args = sys.argv[1:]
-    opts = {"--static-tool": None, "--libbpf-ref": "", "--libbpf-btf-bench": "", "--missing": ""}
+    opts = {"--static-tool": None, "--libbpf-ref": "", "--libbpf-btf-bench": "", "--libbpf-ringbuf-bench": "",
+            "--libbpf-perfbuf-bench": "", "--missing": ""}
     for name in opts:
         if name in args:
             i = args.index(name)
@@ -122,7 +146,7 @@ def main():
         print(usage, file=sys.stderr)
         return 2
     tool, progs = args[0:2]
-    which = args[2:] or ["btf", "load"]
+    which = args[2:] or ["btf", "load", "ringbuf", "perfbuf"]
     missing = opts["--missing"]
     if "btf" in which:
         ref, why = reference(opts["--libbpf-btf-bench"], missing)
@@ -138,6 +162,16 @@ def main():
         if why:
             print(f"libbpf load comparison skipped: {why}")
         bench_load(tool, ref, objects, 3)
+    for kind in ("ringbuf", "perfbuf"):
+        if kind not in which:
+            continue
+        if os.geteuid() != 0:
+            print(f"{kind} benchmark skipped: needs root")
+            continue
+        ref, why = reference(opts[f"--libbpf-{kind}-bench"], missing)
+        if why:
+            print(f"libbpf {kind} comparison skipped: {why}")
+        bench_events(kind, tool, ref, progs)
     return 0
 
 

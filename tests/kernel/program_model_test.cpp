@@ -159,7 +159,9 @@ TEST_CASE("copies of a Program share it; moving copies the handle", "[programs]"
     CHECK(c.same_handle(b));
     CHECK(a.loaded());  // NOLINT(bugprone-use-after-move): a Program is never empty
     // An unloadable program moved from still reports its error instead of crashing.
-    Program bad = Program::unloadable(ProgramDef{.name = "bad"}, Error(Errc::Relocation, "CO-RE failed"));
+    ProgramDef bad_def;
+    bad_def.name = "bad";
+    Program bad = Program::unloadable(std::move(bad_def), Error(Errc::Relocation, "CO-RE failed"));
     Program moved = std::move(bad);
     auto r1 = bad.load();  // NOLINT(bugprone-use-after-move)
     auto r2 = moved.load();

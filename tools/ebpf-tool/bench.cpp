@@ -81,7 +81,8 @@ int bench_btf(int runs) {
 }  // namespace
 
 int cmd_bench(std::span<const std::string_view> args) {
-    if (args.empty()) return usage_error("bench: missing what to measure (btf)");
+    if (args.empty()) return usage_error("bench: missing what to measure (btf, ringbuf, perfbuf)");
+    if (args[0] == "ringbuf" || args[0] == "perfbuf") return cmd_bench_events(args[0], args.subspan(1));
     int runs = 15;
     if (args.size() > 1) {
         const std::string s(args[1]);

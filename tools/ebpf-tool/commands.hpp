@@ -13,6 +13,8 @@ inline constexpr int kExitOk = 0, kExitFail = 1, kExitUsage = 2;
 int cmd_inspect(std::span<const std::string_view> args);
 int cmd_load(std::span<const std::string_view> args);
 int cmd_bench(std::span<const std::string_view> args);
+// bench ringbuf|perfbuf [--size B] [--count N] [--runs R] [--object FILE] (bench_events.cpp).
+int cmd_bench_events(std::string_view which, std::span<const std::string_view> args);
 // btf dump: a C header (vmlinux.h) from a BTF file.
 int cmd_btf(std::span<const std::string_view> args);
 // features [--json] [--helpers]: the feature probes of <ebpf/features.hpp> against the running kernel.

@@ -13,8 +13,8 @@ namespace ebpf {
 
 // Targets that sections cannot name (libbpf does not auto-attach these kinds; we do when given the target).
 struct AutoAttachOptions {
-    std::string cgroup;     // cgroup v2 directory for cgroup programs (cgroup_skb/ingress, ...)
-    std::string interface;  // network interface for XDP / TC / netkit programs
+    std::string cgroup{};     // cgroup v2 directory for cgroup programs (cgroup_skb/ingress, ...)
+    std::string interface{};  // network interface for XDP / TC / netkit programs
 };
 
 // Attaches a loaded program to the target its section names: raw_tp/<name>, freplace (the target given at
