@@ -32,7 +32,10 @@ constexpr bool kCallerFound = false;
 EBPF_TEST_FRAME_POINTER [[gnu::noinline]] long trigger_syscall() {
 #if defined(__x86_64__)
     long r = SYS_getppid;
-    asm volatile("syscall" : "+a"(r) : : "rcx", "r11", "memory");
+    // A frame of its own around the system call, whatever the compiler made of this leaf function (often no frame
+    // at all, and then the unwinder read the caller's rbp, a general register there, as a frame pointer: the second
+    // frame was whatever that pointed at). With it, [rbp + 8] is our return address into the caller.
+    asm volatile("push %%rbp\n\tmov %%rsp, %%rbp\n\tsyscall\n\tpop %%rbp" : "+a"(r) : : "rcx", "r11", "memory");
     return r;
 #else
     return ::syscall(SYS_getppid);
