@@ -282,9 +282,9 @@ TEST_CASE("freplace loads from an Object against a target program, and replaces 
     auto loaded = f->load();
     auto trampolines = link_supported(AttachType::TraceFentry);  // freplace needs BPF trampolines like fentry
     REQUIRE(trampolines);
-    if (!*trampolines) {
+    if (!*trampolines && !loaded) {
         // This kernel cannot build trampolines (the probe says so): the load fails, and the message must say why.
-        REQUIRE_FALSE(loaded);
+        // (The probe asks for an fentry link, which 5.10 does not make although it loads freplace programs.)
         CHECK(std::string(loaded.error().message()).find("no BPF trampolines") != std::string::npos);
         EBPF_SKIP("no BPF trampolines (probe link:trace_fentry = false), attach half not run: "
                   << loaded.error().message());
