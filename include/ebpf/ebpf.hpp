@@ -61,6 +61,12 @@
 #include <ebpf/programs/tracepoint.hpp>
 #include <ebpf/programs/tracing.hpp>
 #include <ebpf/programs/view.hpp>
+#include <ebpf/programs/xdp.hpp>
+#include <ebpf/programs/tc.hpp>
+#include <ebpf/programs/netkit.hpp>
+#include <ebpf/programs/netfilter.hpp>
+#include <ebpf/programs/flow_dissector.hpp>
+#include <ebpf/programs/sk_lookup.hpp>
 #include <ebpf/ringbuf.hpp>
 #include <ebpf/spec.hpp>
 #include <ebpf/types.hpp>

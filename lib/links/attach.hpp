@@ -147,4 +147,59 @@ Result<Link> attach_struct_ops(FdRef map, std::span<const std::byte> value, bool
 // Points the struct_ops bpf_link `link` at `map` (a BPF_F_LINK map, its value written here if it is not yet).
 Result<void> update_struct_ops_link(FdRef link, FdRef map, std::span<const std::byte> value, std::string what);
 
+// ---- Networking (xdp.cpp, tc.cpp, tcx.cpp, tc_netlink.cpp, netfilter.cpp, netns.cpp). Interfaces are ifindexes
+// of the calling thread's network namespace; `ifname` names one in errors and descriptions. Netlink attachments
+// keep their netlink socket (of that namespace), so the Link undoes them wherever it is destroyed.
+
+// XDP on interface `ifindex` with XDP_FLAGS_*_MODE `mode_flags` (0: the kernel's choice): a bpf_link where the
+// kernel has XDP links (5.9+, probed) and no `replace` program is given; else netlink IFLA_XDP, with
+// XDP_FLAGS_UPDATE_IF_NOEXIST, or XDP_FLAGS_REPLACE and IFLA_XDP_EXPECTED_FD when `replace` is valid.
+// A program already attached gives Errc::Busy naming the interface and the attached program's id.
+Result<Link> attach_xdp(FdRef prog, int ifindex, const std::string& ifname, std::uint32_t mode_flags, FdRef replace,
+                        std::string what);
+
+// One program of a multi-program hook (BPF_F_BEFORE/AFTER/ID/LINK in `flags` with `relative`, 6.6+).
+struct MultiProgPosition {
+    std::uint32_t flags = 0;
+    std::uint32_t relative = 0;  // fd or id, as flags say
+    std::uint64_t expected_revision = 0;
+};
+// A TCX (AttachType::TcxIngress/TcxEgress, 6.6) or netkit (NetkitPrimary/NetkitPeer, 6.7) bpf_link.
+Result<Link> attach_multiprog(FdRef prog, int ifindex, const std::string& ifname, AttachType type,
+                              const MultiProgPosition& position, std::string what);
+// NotSupported unless the kernel has netkit links (6.7 with CONFIG_NETKIT; probe link_supported(type)).
+Result<void> require_netkit(AttachType type);
+// The programs (and their links) of a multi-program hook, in order, and its revision (BPF_PROG_QUERY).
+struct MultiProgQuery {
+    std::uint64_t revision = 0;
+    std::vector<std::uint32_t> prog_ids, link_ids;
+};
+Result<MultiProgQuery> query_multiprog(int ifindex, const std::string& ifname, AttachType type);
+
+// tc: how attach_tc() attaches (Auto: TCX where link_supported(TcxIngress/TcxEgress), else netlink).
+enum class TcPath : std::uint8_t { Auto, Tcx, Netlink };
+struct TcRequest {
+    TcPath path = TcPath::Auto;
+    MultiProgPosition position;                 // TCX
+    std::uint16_t priority = 0;                 // netlink cls_bpf filter (0: the kernel picks)
+    std::uint32_t handle = 0;
+    std::string filter_name;                    // TCA_BPF_NAME
+};
+// A sched_cls program on the ingress (TcxIngress) or egress (TcxEgress) hook: a TCX link, or a cls_bpf filter in
+// direct-action mode on the clsact qdisc, which is created when absent (and removed with the last Link using it,
+// if no other filter was added to it); a qdisc that was there before is left alone.
+Result<Link> attach_tc(FdRef prog, int ifindex, const std::string& ifname, AttachType direction,
+                       const TcRequest& request, std::string what);
+// The netlink half of attach_tc() (tc_netlink.cpp), whatever the kernel has.
+Result<Link> attach_cls_bpf(FdRef prog, int ifindex, const std::string& ifname, AttachType direction,
+                            const TcRequest& request, std::string what);
+
+// A netfilter hook (6.4): NFPROTO_* `pf`, NF_INET_* `hooknum`, `priority`, BPF_F_NETFILTER_* `flags`.
+Result<Link> attach_netfilter(FdRef prog, std::uint32_t pf, std::uint32_t hooknum, std::int32_t priority,
+                              std::uint32_t flags, std::string what);
+
+// A network namespace hook (FlowDissector, SkLookup) of the namespace open as `netns`: a netns bpf_link (5.8+,
+// probed); flow dissectors fall back to BPF_PROG_ATTACH from inside the namespace (4.20 .. 5.7).
+Result<Link> attach_netns(FdRef prog, FdRef netns, AttachType type, std::string what);
+
 }  // namespace ebpf::detail

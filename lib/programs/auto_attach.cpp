@@ -13,6 +13,13 @@
 #include <ebpf/programs/tp_btf.hpp>
 #include <ebpf/programs/tracepoint.hpp>
 #include <ebpf/programs/tracing.hpp>
+#include <ebpf/programs/flow_dissector.hpp>
+#include <ebpf/programs/netkit.hpp>
+#include <ebpf/programs/sk_lookup.hpp>
+#include <ebpf/programs/tc.hpp>
+#include <ebpf/programs/xdp.hpp>
+#include <ebpf/programs/uprobe.hpp>
+#include <ebpf/programs/usdt.hpp>
 
 #include <algorithm>
 #include <iterator>
@@ -109,6 +116,86 @@ std::optional<std::string> never_lirc(const Program&, const AutoAttachOptions&) 
     return std::string("lirc_mode2 programs attach to a lirc device; use LircMode2::attach(\"/dev/lirc0\")");
 }
 
+std::optional<std::string> needs_interface(const Program&, const AutoAttachOptions& o) {
+    if (o.interface.empty())
+        return std::string("it needs a network interface (AutoAttachOptions::interface)");
+    return std::nullopt;
+}
+
+std::optional<std::string> needs_interface_and_direction(const Program& p, const AutoAttachOptions& o) {
+    if (auto why = needs_interface(p, o)) return why;
+    if (p.expected_attach_type() != AttachType::TcxIngress && p.expected_attach_type() != AttachType::TcxEgress)
+        return format("its section '%s' does not say ingress or egress (use tcx/ingress, tcx/egress; or Tc::attach "
+                      "with a TcDirection)",
+                      p.section().c_str());
+    return std::nullopt;
+}
+
+std::optional<std::string> needs_netkit_side(const Program& p, const AutoAttachOptions& o) {
+    if (o.interface.empty())
+        return std::string("it needs the primary device of a netkit pair (AutoAttachOptions::interface)");
+    if (p.expected_attach_type() != AttachType::NetkitPrimary && p.expected_attach_type() != AttachType::NetkitPeer)
+        return format("its section '%s' does not say primary or peer", p.section().c_str());
+    return std::nullopt;
+}
+
+std::optional<std::string> current_netns(const Program&, const AutoAttachOptions&) { return std::nullopt; }
+
+// Rows whose kind is never attached automatically, with why (their attach is never called).
+std::optional<std::string> devmap_entry(const Program& p, const AutoAttachOptions&) {
+    return format("%.*s programs run from a devmap or cpumap entry (DevMap::set / CpuMap::set); "
+                  "they are never attached",
+                  EBPF_SV(to_string(p.kind())));
+}
+std::optional<std::string> netfilter_hook(const Program&, const AutoAttachOptions&) {
+    return std::string("netfilter programs need a protocol family, hook and priority that sections do not name; use "
+                       "Netfilter::attach(family, hook, priority)");
+}
+std::optional<std::string> tc_action(const Program&, const AutoAttachOptions&) {
+    return std::string("tc action programs (act_bpf) are not attached by this library; Tc::test_run() runs them");
+}
+
+Result<Link> xdp(const Program& p, const AutoAttachOptions& o) {
+    EBPF_TRY_ASSIGN(const Xdp v, view_of<Xdp>(p));
+    return v.attach(o.interface);
+}
+
+Result<Link> tc(const Program& p, const AutoAttachOptions& o) {
+    EBPF_TRY_ASSIGN(const Tc v, view_of<Tc>(p));
+    return v.attach(o.interface);
+}
+
+Result<Link> netkit(const Program& p, const AutoAttachOptions& o) {
+    EBPF_TRY_ASSIGN(const Netkit v, view_of<Netkit>(p));
+    return v.attach(o.interface);
+}
+
+// Namespace hooks attach to the calling thread's network namespace.
+Result<Link> flow_dissector(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const FlowDissector v, view_of<FlowDissector>(p));
+    return v.attach();
+}
+
+Result<Link> sk_lookup(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const SkLookup v, view_of<SkLookup>(p));
+    return v.attach();
+}
+
+Result<Link> uprobe(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const UProbe v, view_of<UProbe>(p));
+    return v.attach();
+}
+
+Result<Link> uprobe_multi(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const UProbeMulti v, view_of<UProbeMulti>(p));
+    return v.attach();
+}
+
+Result<Link> usdt(const Program& p, const AutoAttachOptions&) {
+    EBPF_TRY_ASSIGN(const Usdt v, view_of<Usdt>(p));
+    return v.attach();
+}
+
 struct Row {
     ProgramKind kind;
     BlockerFn blocker;
@@ -155,6 +242,23 @@ constexpr Row kRows[] = {
     {ProgramKind::LwtXmit, never_route, nullptr},
     {ProgramKind::LwtSeg6local, never_route, nullptr},
     {ProgramKind::LircMode2, never_lirc, nullptr},
+
+    {ProgramKind::Xdp, needs_interface, xdp},
+    {ProgramKind::XdpDevmap, devmap_entry, nullptr},
+    {ProgramKind::XdpCpumap, devmap_entry, nullptr},
+    {ProgramKind::Tcx, needs_interface_and_direction, tc},
+    {ProgramKind::Tc, needs_interface_and_direction, tc},
+    {ProgramKind::TcAction, tc_action, nullptr},
+    {ProgramKind::Netkit, needs_netkit_side, netkit},
+    {ProgramKind::Netfilter, netfilter_hook, nullptr},
+    {ProgramKind::FlowDissector, current_netns, flow_dissector},
+    {ProgramKind::SkLookup, current_netns, sk_lookup},
+    {ProgramKind::Uprobe, needs_target, uprobe},
+    {ProgramKind::Uretprobe, needs_target, uprobe},
+    {ProgramKind::UprobeMulti, needs_target, uprobe_multi},
+    {ProgramKind::UretprobeMulti, needs_target, uprobe_multi},
+    {ProgramKind::UprobeSession, needs_target, uprobe_multi},
+    {ProgramKind::Usdt, needs_target, usdt},
 };
 
 const Row* row_of(ProgramKind k) {
@@ -177,6 +281,8 @@ Result<Link> auto_attach(const Program& p, const AutoAttachOptions& o) {
     const Row* row = row_of(p.kind());
     if (!row || !row->attach)
         return Error(Errc::NotSupported, what + ": " + *auto_attach_blocker(p, o));
+    // A row without an attach function names a kind that is never attached automatically.
+    if (!row->attach) return Error(Errc::NotSupported, what + ": " + *row->blocker(p, o));
     if (auto why = row->blocker(p, o)) return Error(Errc::InvalidArgument, what + ": " + *why);
     return row->attach(p, o);
 }

@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <numeric>
 
@@ -34,6 +36,12 @@ TEST_CASE("HashMap::take reads and removes; an LRU map evicts instead of filling
         CHECK(keys->size() <= 8);
         REQUIRE(h->insert(1000, 7));
         auto t = h->take(1000);
+        if (!t && (t.error().sys_errno() == EINVAL || t.error().sys_errno() == 524)) {
+            // BPF_MAP_LOOKUP_AND_DELETE_ELEM takes hash maps since 5.14; take() has no fallback before that.
+            EBPF_MARK_SKIPPED("take() not tested: the kernel refuses BPF_MAP_LOOKUP_AND_DELETE_ELEM on hash maps: "
+                              << t.error().message());
+            return;
+        }
         REQUIRE(t);
         REQUIRE(*t);
         CHECK(**t == 7);

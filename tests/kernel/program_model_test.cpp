@@ -251,11 +251,20 @@ TEST_CASE("auto_attach follows the table and explains what it cannot do", "[prog
     REQUIRE(link);
     CHECK(link->info()->attach_type == AttachType::CgroupInetEgress);
 
+    // A tc program needs an interface (and a section that names the direction); the blocker says which is missing.
     Object target = load("freplace_target.bpf.o");
     auto tc = auto_attach(*target.program("classify"));
     REQUIRE_FALSE(tc);
-    CHECK(tc.error().code() == Errc::NotSupported);
-    CHECK(std::string(tc.error().message()).find("tc programs are not attached automatically") != std::string::npos);
+    CHECK(tc.error().code() == Errc::InvalidArgument);
+    CHECK(std::string(tc.error().message()).find("needs a network interface") != std::string::npos);
+    CHECK(auto_attach_blocker(*target.program("classify"), {.interface = "lo"}).value_or("").find("ingress or egress") !=
+          std::string::npos);
+    // Kinds without a row are refused as not attached automatically.
+    Object net = load("net_parse.bpf.o");
+    auto sock = auto_attach(*net.program("socket_drop_port"));
+    REQUIRE_FALSE(sock);
+    CHECK(sock.error().code() == Errc::NotSupported);
+    CHECK(std::string(sock.error().message()).find("not attached automatically") != std::string::npos);
 }
 
 TEST_CASE("freplace loads from an Object against a target program, and replaces its function", "[programs]") {
@@ -273,9 +282,9 @@ TEST_CASE("freplace loads from an Object against a target program, and replaces 
     auto loaded = f->load();
     auto trampolines = link_supported(AttachType::TraceFentry);  // freplace needs BPF trampolines like fentry
     REQUIRE(trampolines);
-    if (!*trampolines) {
+    if (!*trampolines && !loaded) {
         // This kernel cannot build trampolines (the probe says so): the load fails, and the message must say why.
-        REQUIRE_FALSE(loaded);
+        // (The probe asks for an fentry link, which 5.10 does not make although it loads freplace programs.)
         CHECK(std::string(loaded.error().message()).find("no BPF trampolines") != std::string::npos);
         EBPF_SKIP("no BPF trampolines (probe link:trace_fentry = false), attach half not run: "
                   << loaded.error().message());

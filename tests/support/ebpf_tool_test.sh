@@ -27,8 +27,10 @@ check 0 "help" "$tool" --help
 # libbpf's BPF_CORE_READ_BITFIELD_PROBED reading big-endian bitfields with one more relocation, usdt.bpf.h's
 # big-endian-only shift whose source line also lands in the BTF strings; ebpf_log.h's byte-sized header and tag
 # stores, which clang merges into wider stores differently per byte order): their instruction-derived counts and BTF
-# string sizes are not compared, everything else is.
-endian_dependent=" core_flavors core_skb core_task net_parse usdt_args log_example log_test "
+# string sizes are not compared, everything else is. (The networking objects swap bytes for ports and protocols.)
+endian_dependent=" core_flavors core_skb core_task net_parse usdt_args log_example log_test xdp_net tc_net netns_net "
+# uprobes and USDT (usdt.bpf.h again).
+endian_dependent="$endian_dependent usdt_test uprobe_example "
 counts='s/"\(instructions\|core_relocations\|line_info\|strings_size\)":[0-9]*/"\1":N/g'
 for f in "$dir"/*.bpf.o; do
     base=${f%.bpf.o}

@@ -3,6 +3,7 @@
 //
 //   EBPF_SKIP("no kprobe PMU: " << why);              // reports the skip and returns from the test case
 //   EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // skips if the probe says why
+//   EBPF_MARK_SKIPPED("no tcx links: " << err); return false;  // in a helper: records it; the caller returns
 //
 // A skip prints one line on stdout,
 //   EBPF-SKIP <test case name>: <reason>
@@ -40,6 +41,15 @@ std::optional<std::string> lacks_program_type(std::uint32_t type, const char* na
         ebpf_skip_reason_ << reason;                               \
         ::ebpf::test::skip_test_case(ebpf_skip_reason_.str());     \
         return;                                                    \
+    } while (0)
+
+// For helpers that cannot return from the test case (a lambda returning bool, a function returning nullopt): records
+// the skip and prints the line; the caller must then return without failing a check.
+#define EBPF_MARK_SKIPPED(reason)                                  \
+    do {                                                           \
+        std::ostringstream ebpf_skip_reason_;                      \
+        ebpf_skip_reason_ << reason;                               \
+        ::ebpf::test::skip_test_case(ebpf_skip_reason_.str());     \
     } while (0)
 
 #define EBPF_SKIP_IF(probe)                                            \

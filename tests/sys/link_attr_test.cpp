@@ -14,6 +14,7 @@
 #include "support/fd_count.hpp"
 #include "support/netns.hpp"
 #include "support/probe_target.hpp"
+#include "support/skip.hpp"
 #include "sys/bpf.hpp"
 #include "sys/info.hpp"
 #include "sys/rtnetlink.hpp"
@@ -44,7 +45,7 @@ bool missing(const Error& e) { return e.sys_errno() == EINVAL || e.sys_errno() =
 TEST_CASE("tcx links: ordering by fd and id, expected_revision, traffic", "[sys]") {
     test::NetnsVeth veth;
     if (!veth.ok()) {
-        WARN("SKIP: " << veth.error());
+        EBPF_MARK_SKIPPED(veth.error());
         return;
     }
     const int fds = test::open_fd_count();
@@ -66,7 +67,7 @@ TEST_CASE("tcx links: ordering by fd and id, expected_revision, traffic", "[sys]
             a.target_ifindex = static_cast<std::uint32_t>(veth.peer_ifindex());
             auto first = sys::link_create(a);
             if (!first && missing(first.error())) {
-                WARN("SKIP: no tcx links (6.6+): " << first.error().message());
+                EBPF_MARK_SKIPPED("no tcx links (6.6+): " << first.error().message());
                 return false;
             }
             REQUIRE(first);
@@ -136,7 +137,7 @@ TEST_CASE("tcx links: ordering by fd and id, expected_revision, traffic", "[sys]
 TEST_CASE("netkit devices and links", "[sys]") {
     test::Netns ns;
     if (!ns.ok()) {
-        WARN("SKIP: " << ns.error());
+        EBPF_MARK_SKIPPED(ns.error());
         return;
     }
     auto prog = test::load_return_prog(ProgramType::SchedCls, sys::uapi::kTcxPass);
@@ -146,7 +147,7 @@ TEST_CASE("netkit devices and links", "[sys]") {
         REQUIRE(nl);
         auto added = sys::rtnl_link_add_netkit(*nl, {.name = "nk0", .peer = "nk1"});
         if (!added && added.error().code() == Errc::NotSupported) {
-            WARN("SKIP: no netkit (6.7+, CONFIG_NETKIT): " << added.error().message());
+            EBPF_MARK_SKIPPED("no netkit (6.7+, CONFIG_NETKIT): " << added.error().message());
             return;
         }
         REQUIRE(added);
@@ -179,7 +180,7 @@ TEST_CASE("uprobe_multi links count hits on this binary", "[sys]") {
     REQUIRE(map);
     auto prog = test::load_counting_prog(ProgramType::Kprobe, map->get(), sys::uapi::kBpfTraceUprobeMulti);
     if (!prog) {
-        WARN("SKIP: no uprobe_multi programs (6.6+): " << prog.error().message());
+        EBPF_MARK_SKIPPED("no uprobe_multi programs (6.6+): " << prog.error().message());
         return;
     }
     const std::uint64_t offsets[] = {site->offset};
@@ -192,7 +193,7 @@ TEST_CASE("uprobe_multi links count hits on this binary", "[sys]") {
     a.uprobe_multi.pid = static_cast<std::uint32_t>(::getpid());
     auto link = sys::link_create(a);
     if (!link && missing(link.error())) {
-        WARN("SKIP: no uprobe_multi links: " << link.error().message());
+        EBPF_MARK_SKIPPED("no uprobe_multi links: " << link.error().message());
         return;
     }
     REQUIRE(link);
@@ -214,13 +215,13 @@ TEST_CASE("uprobe_multi links count hits on this binary", "[sys]") {
 TEST_CASE("netfilter links in a private namespace", "[sys]") {
     test::Netns ns;
     if (!ns.ok()) {
-        WARN("SKIP: " << ns.error());
+        EBPF_MARK_SKIPPED(ns.error());
         return;
     }
     auto prog = test::load_return_prog(static_cast<ProgramType>(sys::uapi::kBpfProgTypeNetfilter), 1 /* NF_ACCEPT */,
                                        sys::uapi::kBpfNetfilter);
     if (!prog) {
-        WARN("SKIP: no netfilter programs (6.4+, CONFIG_NETFILTER_BPF_LINK): " << prog.error().message());
+        EBPF_MARK_SKIPPED("no netfilter programs (6.4+, CONFIG_NETFILTER_BPF_LINK): " << prog.error().message());
         return;
     }
     ns.run([&] {
@@ -230,7 +231,7 @@ TEST_CASE("netfilter links in a private namespace", "[sys]") {
         a.netfilter.priority = -128;
         auto link = sys::link_create(a);
         if (!link && missing(link.error())) {
-            WARN("SKIP: no netfilter links: " << link.error().message());
+            EBPF_MARK_SKIPPED("no netfilter links: " << link.error().message());
             return;
         }
         REQUIRE(link);

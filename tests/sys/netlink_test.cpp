@@ -13,6 +13,7 @@
 #include "support/expect.hpp"
 #include "support/fd_count.hpp"
 #include "support/netns.hpp"
+#include "support/skip.hpp"
 #include "sys/netlink.hpp"
 #include "sys/rtnetlink.hpp"
 
@@ -104,7 +105,7 @@ TEST_CASE("extended ack attributes become text", "[netlink]") {
 TEST_CASE("requests, dumps and extended acks against the kernel", "[netlink]") {
     test::Netns ns;
     if (!ns.ok()) {
-        WARN("SKIP: no private network namespace: " << ns.error());
+        EBPF_MARK_SKIPPED("no private network namespace: " << ns.error());
         return;
     }
     const int fds = test::open_fd_count();

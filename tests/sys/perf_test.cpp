@@ -14,6 +14,7 @@
 #include "support/expect.hpp"
 #include "support/fd_count.hpp"
 #include "support/probe_target.hpp"
+#include "support/skip.hpp"
 #include "sys/bpf.hpp"
 #include "sys/perf.hpp"
 #include "sys/tracefs.hpp"
@@ -126,7 +127,7 @@ TEST_CASE("hardware counters open where the machine has a PMU", "[perf]") {
     auto fd = sys::perf_event_open(sys::perf_attr_hardware(sys::kPerfCountHwInstructions), 0, -1);
     if (!fd) {
         // Virtual machines often expose no hardware PMU: ENOENT or EOPNOTSUPP, never a crash.
-        WARN("no hardware PMU here: " << fd.error().message());
+        EBPF_MARK_SKIPPED("no hardware PMU here: " << fd.error().message());
         CHECK((fd.error().code() == Errc::NotFound || fd.error().code() == Errc::NotSupported));
         return;
     }
@@ -135,12 +136,13 @@ TEST_CASE("hardware counters open where the machine has a PMU", "[perf]") {
 
 TEST_CASE("a tracepoint event counts syscalls", "[perf]") {
     if (test::compat_process()) {
-        WARN("SKIP: syscall tracepoints ignore a 32-bit process on a 64-bit kernel");
+        EBPF_MARK_SKIPPED("syscall tracepoints ignore a 32-bit process on a 64-bit kernel");
         return;
     }
     auto id = sys::tracepoint_id("syscalls", "sys_enter_getpid");
     if (!id) {
-        WARN("SKIP: no syscalls/sys_enter_getpid tracepoint (CONFIG_FTRACE_SYSCALLS off): " << id.error().message());
+        EBPF_MARK_SKIPPED("no syscalls/sys_enter_getpid tracepoint (CONFIG_FTRACE_SYSCALLS off): "
+                          << id.error().message());
         return;
     }
     auto fd = sys::perf_event_open(sys::perf_attr_tracepoint(*id), 0, -1);
@@ -154,7 +156,7 @@ TEST_CASE("a tracepoint event counts syscalls", "[perf]") {
 TEST_CASE("the uprobe PMU probes a function of this binary", "[perf]") {
     auto pmu = sys::uprobe_pmu();
     if (!pmu) {
-        WARN("SKIP: " << pmu.error().message());
+        EBPF_MARK_SKIPPED(pmu.error().message());
         CHECK(pmu.error().code() == Errc::NotSupported);
         return;
     }
@@ -167,7 +169,7 @@ TEST_CASE("the uprobe PMU probes a function of this binary", "[perf]") {
         REQUIRE(attr);
         auto fd = sys::perf_event_open(*attr, 0, -1);
         if (!fd && test::compat_process() && fd.error().code() == Errc::NotSupported) {
-            WARN("SKIP: the kernel does not probe 32-bit code here: " << fd.error().message());
+            EBPF_MARK_SKIPPED("the kernel does not probe 32-bit code here: " << fd.error().message());
             return;
         }
         REQUIRE(fd);
@@ -218,12 +220,12 @@ TEST_CASE("the kprobe PMU is found or reported missing", "[perf]") {
 
 TEST_CASE("a BPF program on a tracepoint runs, by SET_BPF and by a perf link", "[perf]") {
     if (test::compat_process()) {
-        WARN("SKIP: syscall tracepoints ignore a 32-bit process on a 64-bit kernel");
+        EBPF_MARK_SKIPPED("syscall tracepoints ignore a 32-bit process on a 64-bit kernel");
         return;
     }
     auto id = sys::tracepoint_id("syscalls", "sys_enter_getpid");
     if (!id) {
-        WARN("SKIP: no syscalls/sys_enter_getpid tracepoint: " << id.error().message());
+        EBPF_MARK_SKIPPED("no syscalls/sys_enter_getpid tracepoint: " << id.error().message());
         return;
     }
     const int fds = test::open_fd_count();
@@ -260,7 +262,7 @@ TEST_CASE("a BPF program on a tracepoint runs, by SET_BPF and by a perf link", "
         auto link = sys::link_create(a);
         if (!link && link.error().sys_errno() == EINVAL) {
             // Kernels before 5.15 know no BPF_PERF_EVENT attach type.
-            WARN("SKIP: no BPF_PERF_EVENT links here: " << link.error().message());
+            EBPF_MARK_SKIPPED("no BPF_PERF_EVENT links here: " << link.error().message());
             return;
         }
         REQUIRE(link);

@@ -88,21 +88,20 @@ private:
         return ref_.memory ? reinterpret_cast<T*>(ref_.memory->data() + ref_.offset) : nullptr;
     }
     static bool atomic_ok(const T* p) noexcept {
-        return std::atomic_ref<T>::is_always_lock_free &&
-               reinterpret_cast<std::uintptr_t>(p) % std::atomic_ref<T>::required_alignment == 0;
+        return detail::kAtomicAccess<T> && reinterpret_cast<std::uintptr_t>(p) % detail::kAtomicAlignment<T> == 0;
     }
     static T load(T* p) noexcept {
-        if constexpr (std::atomic_ref<T>::is_always_lock_free) {
-            if (atomic_ok(p)) return std::atomic_ref<T>(*p).load();
+        if constexpr (detail::kAtomicAccess<T>) {
+            if (atomic_ok(p)) return detail::atomic_load(p, std::memory_order_seq_cst);
         }
         T v;
         std::memcpy(&v, p, sizeof(T));
         return v;
     }
     static void store(T* p, const T& v) noexcept {
-        if constexpr (std::atomic_ref<T>::is_always_lock_free) {
+        if constexpr (detail::kAtomicAccess<T>) {
             if (atomic_ok(p)) {
-                std::atomic_ref<T>(*p).store(v);
+                detail::atomic_store(p, v, std::memory_order_seq_cst);
                 return;
             }
         }

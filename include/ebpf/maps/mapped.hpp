@@ -17,6 +17,39 @@ namespace detail {
 Error mapping_read_only(const Map& map);
 }  // namespace detail
 
+namespace detail {
+// Single atomic accesses to plain memory: std::atomic_ref where the standard library has it (libstdc++ 10+,
+// libc++ 19+), else the compiler's __atomic builtins that it is made of (the static builds' zig 0.11 ships libc++ 16,
+// which has no atomic_ref). Only relaxed and sequentially consistent orders are used.
+#if defined(__cpp_lib_atomic_ref)
+template <class T>
+inline constexpr bool kAtomicAccess = std::atomic_ref<T>::is_always_lock_free;
+template <class T>
+inline constexpr std::size_t kAtomicAlignment = std::atomic_ref<T>::required_alignment;
+template <class T>
+T atomic_load(T* p, std::memory_order o) noexcept { return std::atomic_ref<T>(*p).load(o); }
+template <class T>
+void atomic_store(T* p, const T& v, std::memory_order o) noexcept { std::atomic_ref<T>(*p).store(v, o); }
+#else
+template <class T>
+inline constexpr bool kAtomicAccess = (sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8) &&
+                                      __atomic_always_lock_free(sizeof(T), 0);
+template <class T>
+inline constexpr std::size_t kAtomicAlignment = sizeof(T);
+template <class T>
+T atomic_load(T* p, std::memory_order o) noexcept {
+    T v;
+    __atomic_load(p, &v, o == std::memory_order_relaxed ? __ATOMIC_RELAXED : __ATOMIC_SEQ_CST);
+    return v;
+}
+template <class T>
+void atomic_store(T* p, const T& v, std::memory_order o) noexcept {
+    T copy = v;
+    __atomic_store(p, &copy, o == std::memory_order_relaxed ? __ATOMIC_RELAXED : __ATOMIC_SEQ_CST);
+}
+#endif
+}  // namespace detail
+
 // MappedMemory is a shared handle to the one mapping of a map in this process: every MappedMemory (and Global,
 // MappedArray, Arena) of a map shares it, and it is unmapped when the last one is gone. It holds the Map too.
 // Reads and writes through bytes() are plain memory accesses, as fast as the hardware allows; BPF programs see
@@ -78,8 +111,8 @@ public:
     // check writable() or use store().
     V& operator[](std::uint32_t i) const noexcept { return *reinterpret_cast<V*>(mem_.data() + i * kStride); }
     V load(std::uint32_t i) const noexcept {
-        if constexpr (std::atomic_ref<V>::is_always_lock_free) {
-            return std::atomic_ref<V>((*this)[i]).load(std::memory_order_relaxed);
+        if constexpr (detail::kAtomicAccess<V>) {
+            return detail::atomic_load(&(*this)[i], std::memory_order_relaxed);
         } else {
             V v;
             std::memcpy(&v, mem_.data() + i * kStride, sizeof(V));
@@ -90,8 +123,8 @@ public:
     Result<void> store(std::uint32_t i, const V& v) const {
         if (i >= size()) return detail::index_out_of_range(map(), i);
         if (!writable()) return detail::mapping_read_only(map());
-        if constexpr (std::atomic_ref<V>::is_always_lock_free)
-            std::atomic_ref<V>((*this)[i]).store(v, std::memory_order_relaxed);
+        if constexpr (detail::kAtomicAccess<V>)
+            detail::atomic_store(&(*this)[i], v, std::memory_order_relaxed);
         else
             std::memcpy(mem_.data() + i * kStride, &v, sizeof(V));
         return {};
