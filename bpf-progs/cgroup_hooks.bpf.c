@@ -153,6 +153,8 @@ int getsockopt_tos(struct bpf_sockopt *ctx)
         return 1;
     optval[0] = 0x28;
     ctx->optlen = 1;
+    /* Two 4-byte context stores: the verifier refuses the 8-byte store clang would merge them into. */
+    asm volatile("" ::: "memory");
     ctx->retval = 0;
     return 1;
 }
@@ -182,19 +184,20 @@ int setsockopt_tos(struct bpf_sockopt *ctx)
 SEC("cgroup/sysctl")
 int sysctl_guard(struct bpf_sysctl *ctx)
 {
-    static const char want[] = "net/ipv4/ip_default_ttl";
-    char name[sizeof(want)] = {};
+    /* 23 characters and the NUL: three words, compared as words (a loop over characters is costly to verify). */
+    union {
+        char c[24];
+        __u64 w[3];
+    } name = {}, want = {.c = "net/ipv4/ip_default_ttl"};
 
     bump(C_SYSCTL);
     if (!ctx->write)
         return 1;
-    if (bpf_sysctl_get_name(ctx, name, sizeof(name), 0) != sizeof(want) - 1)
+    if (bpf_sysctl_get_name(ctx, name.c, sizeof(name.c), 0) != sizeof(name.c) - 1)
         return 1;
-#pragma unroll
-    for (int i = 0; i < (int)sizeof(want) - 1; i++)
-        if (name[i] != want[i])
-            return 1;
-    return 0;
+    if (name.w[0] == want.w[0] && name.w[1] == want.w[1] && name.w[2] == want.w[2])
+        return 0;
+    return 1;
 }
 
 /* One character device (dev_denied_major:dev_denied_minor) may not be opened or created. */

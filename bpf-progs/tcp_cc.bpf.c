@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A TCP congestion control in BPF (tests/kernel/struct_ops_test.cpp, docs/struct_ops.md): Reno-like arithmetic of
+/* A TCP congestion control in BPF (tests/kernel/struct_ops_test.cpp, docs/struct-ops.md): Reno-like arithmetic of
  * its own (no kfuncs, so it loads on 5.10 too), with an optional cap on the congestion window, registered through
  * struct tcp_congestion_ops. The struct below is declared with only the members used: the loader matches them to
  * the kernel's struct by name. */

@@ -57,7 +57,7 @@ Result<CgroupQueryAnswer> query_once(FdRef cgroup, AttachType type, bool effecti
 }
 
 // Says what an errno of BPF_LINK_CREATE / BPF_PROG_ATTACH means on a cgroup hook (kernel/bpf/cgroup.c).
-Error cgroup_attach_error(Error e, FdRef cgroup, AttachType type, const CgroupAttachRequest& r, bool link_path) {
+Error cgroup_attach_error(Error e, FdRef cgroup, AttachType type, const CgroupAttachRequest& r) {
     constexpr std::uint32_t kPlace = uapi::kBpfFBefore | uapi::kBpfFAfter;
     switch (e.sys_errno()) {
     case EBADF:
@@ -74,9 +74,10 @@ Error cgroup_attach_error(Error e, FdRef cgroup, AttachType type, const CgroupAt
         return std::move(e).context(format("the hook changed: its revision is not %llu any more",
                                            static_cast<unsigned long long>(r.expected_revision)));
     case EPERM: {
-        // Also what a process without CAP_NET_ADMIN/CAP_SYS_ADMIN gets; say more only when the hook explains it.
+        // Also what a process without CAP_NET_ADMIN/CAP_SYS_ADMIN gets; say more only when the hook explains it (a
+        // bpf_link is AllowMultiple: it meets the same refusal on a hook whose programs are Single or AllowOverride).
         auto q = query_cgroup_hook(cgroup, type, false);
-        if (!link_path && q && !q->prog_ids.empty() && q->attach_flags != r.mode_flags) {
+        if (q && !q->prog_ids.empty() && q->attach_flags != r.mode_flags) {
             e.recode(Errc::Busy);
             return std::move(e).context(format("the hook has %zu program(s) attached as %s: attach with that mode "
                                                "(CgroupAttachOptions::mode), or detach them first",
@@ -98,6 +99,12 @@ Error cgroup_attach_error(Error e, FdRef cgroup, AttachType type, const CgroupAt
                                                "BPF_F_AFTER need Linux 6.17)"
                                              : "this kernel has no BPF_F_PREORDER here (Linux 6.15 for "
                                                "BPF_PROG_ATTACH, 6.17 for cgroup links)");
+            }
+            if (q && (r.order_flags & kPlace) && !(r.order_flags & uapi::kBpfFLink) && r.relative != 0) {
+                e.recode(Errc::InvalidArgument);
+                return std::move(e).context("the kernel refuses the relative program: one attached through a "
+                                            "bpf_link is named by its link (CgroupOrder::before/after(link), "
+                                            "before_link_id/after_link_id)");
             }
         }
         return e;
@@ -163,7 +170,7 @@ Result<Link> attach_cgroup(FdRef prog, FdRef cgroup, AttachType type, const Cgro
         a.cgroup.relative_fd = request.relative;  // or relative_id, with BPF_F_ID (the same field)
         a.cgroup.expected_revision = request.expected_revision;
         auto fd = sys::link_create(a);
-        if (!fd) return cgroup_attach_error(std::move(fd).error(), cgroup, type, request, true).context(what);
+        if (!fd) return cgroup_attach_error(std::move(fd).error(), cgroup, type, request).context(what);
         Link::Parts parts;
         parts.bpf_link = std::move(*fd);
         parts.description = std::move(what);
@@ -187,7 +194,7 @@ Result<Link> attach_cgroup(FdRef prog, FdRef cgroup, AttachType type, const Cgro
     pa.relative_fd = request.relative;
     pa.expected_revision = request.expected_revision;
     if (auto r = sys::prog_attach(pa); !r)
-        return cgroup_attach_error(std::move(r).error(), cgroup, type, request, false)
+        return cgroup_attach_error(std::move(r).error(), cgroup, type, request)
             .context(what + " (BPF_PROG_ATTACH)");
     Link::Parts parts;
     parts.resources.push_back(prog_attach_resource(std::move(*target), std::move(*pfd), type, what));

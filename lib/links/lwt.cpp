@@ -63,8 +63,10 @@ private:
         auto routes = sys::rtnl_routes(nl_, spec.family, spec.table);
         if (!routes) return std::move(routes).error();
         const std::size_t alen = spec.family == 10 ? 16 : 4;
+        // An IPv6 route made without a metric gets the kernel's default one (IP6_RT_PRIO_USER, 1024).
+        const std::uint32_t priority = spec.family == 10 && spec.priority == 0 ? 1024u : spec.priority;
         for (const sys::RouteInfo& i : *routes) {
-            if (i.prefix_len != spec.prefix_len || i.oif != spec.oif || i.priority != spec.priority) continue;
+            if (i.prefix_len != spec.prefix_len || i.oif != spec.oif || i.priority != priority) continue;
             if (std::memcmp(i.destination, spec.destination, alen) != 0) continue;
             if (spec.encap == sys::RouteEncap::Seg6LocalBpf) return i.seg6local_name == req_.seg6local_name;
             return i.in_name == (req_.in_fd >= 0 ? req_.in_name : "") &&

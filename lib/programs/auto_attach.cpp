@@ -94,7 +94,7 @@ Result<Link> cgroup(const Program& p, const AutoAttachOptions& o) {
     return attach_cgroup(p, o.cgroup.c_str(), *p.expected_attach_type());
 }
 
-// Cgroup hooks, sockets, routes, devices and struct_ops (docs/cgroups.md, sockets.md, struct_ops.md).
+// Cgroup hooks, sockets, routes, devices and struct_ops (docs/cgroups.md, sockets.md, struct-ops.md).
 std::optional<std::string> never_struct_ops(const Program&, const AutoAttachOptions&) {
     return std::string("struct_ops programs are registered through their struct_ops variable's map: "
                        "Object::struct_ops(\"<variable>\").attach(), or Object::attach_struct_ops() for all of them");

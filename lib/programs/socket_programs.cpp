@@ -61,6 +61,11 @@ Result<Link> SocketFilter::attach(FdRef socket) const {
     return attach_to_socket(prog_, socket, detail::SocketHook::Filter);
 }
 
+Result<SkbTestResult> SocketFilter::test_run(std::span<const std::byte> packet,
+                                             const SkbTestRunOptions& options) const {
+    return test_run_skb(prog_, packet, options);
+}
+
 Result<Link> SkReuseport::attach(FdRef socket) const {
     return attach_to_socket(prog_, socket, detail::SocketHook::Reuseport);
 }

@@ -39,7 +39,9 @@ template <class View>
 View loaded(const Object& obj, const char* name) {
     auto v = obj.program<View>(name);
     REQUIRE(v);
-    REQUIRE(v->load());
+    auto r = v->load();
+    INFO((r ? std::string() : std::string(r.error().message())));
+    REQUIRE(r);
     return *v;
 }
 
@@ -400,7 +402,7 @@ TEST_CASE("cgroup program order: first, before and after a program or link; expe
     CHECK(q->programs[1].program_id == a.program().info()->id);
     CHECK(q->revision > q0->revision);
     set_global<std::uint64_t>(obj, "order_trace", 0);
-    inside(cg, [&] { test::Sock s = test::bound4(SOCK_DGRAM); });
+    inside(cg, [&] { test::Sock s = test::bound4(SOCK_DGRAM); (void)test::local_port(s.get()); });  // getsockname
     CHECK(obj.global<std::uint64_t>("order_trace")->get().value() % 100 == 21);  // b, then a
     // A stale revision is refused (Busy), the current one accepted.
     REQUIRE(lb->detach());
@@ -409,19 +411,27 @@ TEST_CASE("cgroup program order: first, before and after a program or link; expe
     auto stale = b.attach(cg.path(), {.order = CgroupOrder::after(a.program()), .expected_revision = q->revision});
     REQUIRE_FALSE(stale);
     CHECK(stale.error().code() == Errc::Busy);
-    auto fresh = b.attach(cg.path(), {.order = CgroupOrder::after(a.program()), .expected_revision = now->revision});
+    auto by_program = b.attach(cg.path(), {.order = CgroupOrder::after(a.program())});
+    REQUIRE_FALSE(by_program);
+    CHECK(by_program.error().code() == Errc::InvalidArgument);
+    CHECK(std::string(by_program.error().message()).find("is named by its link") != std::string::npos);
+    auto fresh = b.attach(cg.path(), {.order = CgroupOrder::after(*la), .expected_revision = now->revision});
+    INFO((fresh ? std::string() : std::string(fresh.error().message())));
     REQUIRE(fresh);
     set_global<std::uint64_t>(obj, "order_trace", 0);
-    inside(cg, [&] { test::Sock s = test::bound4(SOCK_DGRAM); });
+    inside(cg, [&] { test::Sock s = test::bound4(SOCK_DGRAM); (void)test::local_port(s.get()); });  // getsockname
     CHECK(obj.global<std::uint64_t>("order_trace")->get().value() % 100 == 12);  // a, then b
-    // Relative to a program that is not attached here: NotFound.
+    // Relative to a link that is gone: NotFound. (A program attached through a link is named by its link: the
+    // kernel refuses its program as the relative one.)
     auto c = loaded<CgroupSockAddr>(obj, "getsockname4");
+    const std::uint32_t gone_id = fresh->info()->id;
     REQUIRE(fresh->detach());
-    auto lost = c.attach(cg.path(), {.order = CgroupOrder::before(b.program())});
+    auto lost = c.attach(cg.path(), {.order = CgroupOrder::before_link_id(gone_id)});
     REQUIRE_FALSE(lost);
     CHECK(lost.error().code() == Errc::NotFound);
-    // First, by id.
-    auto first = c.attach(cg.path(), {.order = CgroupOrder::before_program_id(a.program().info()->id)});
+    // First, by the link's id.
+    auto first = c.attach(cg.path(), {.order = CgroupOrder::before_link_id(la->info()->id)});
+    INFO((first ? std::string() : std::string(first.error().message())));
     REQUIRE(first);
     auto q2 = query_cgroup(cg.path(), AttachType::CgroupInet4Getsockname);
     REQUIRE(q2);

@@ -35,7 +35,9 @@ template <class View>
 View loaded(const Object& obj, const char* name) {
     auto v = obj.program<View>(name);
     REQUIRE(v);
-    REQUIRE(v->load());
+    auto r = v->load();
+    INFO((r ? std::string() : std::string(r.error().message())));
+    REQUIRE(r);
     return *v;
 }
 
@@ -224,14 +226,16 @@ TEST_CASE("lwt errors: an existing route, no interface, bad prefixes, wrong kind
         const auto left = routes_to(AF_INET, "10.201.0.0", 16);
         REQUIRE(left.size() == 1);
         CHECK(left[0].encap_type == 0);
-        auto nl = sys::NetlinkSocket::open();
-        REQUIRE(nl);
-        sys::RouteSpec plain;
-        plain.family = AF_INET;
-        ::inet_pton(AF_INET, "10.201.0.0", plain.destination);
-        plain.prefix_len = 16;
-        plain.oif = veth.ifindex();
-        REQUIRE(sys::rtnl_route_del(*nl, plain));
+        {
+            auto nl = sys::NetlinkSocket::open();
+            REQUIRE(nl);
+            sys::RouteSpec plain;
+            plain.family = AF_INET;
+            ::inet_pton(AF_INET, "10.201.0.0", plain.destination);
+            plain.prefix_len = 16;
+            plain.oif = veth.ifindex();
+            REQUIRE(sys::rtnl_route_del(*nl, plain));
+        }
 
         auto no_dev = out.attach({.destination = "10.202.0.0/24", .interface = "nosuchdev0"});
         REQUIRE_FALSE(no_dev);

@@ -30,7 +30,9 @@ template <class View>
 View loaded(const Object& obj, const char* name) {
     auto v = obj.program<View>(name);
     REQUIRE(v);
-    REQUIRE(v->load());
+    auto r = v->load();
+    INFO((r ? std::string() : std::string(r.error().message())));
+    REQUIRE(r);
     return *v;
 }
 
@@ -232,6 +234,50 @@ TEST_CASE("a socket filter drops and truncates datagrams, and is gone with its L
     set_global<std::uint32_t>(obj, "filter_mode", 1);
     REQUIRE(send("after"));
     CHECK(test::recv_some(rx.get()) == "after");
+}
+
+TEST_CASE("a socket filter test run keeps, truncates or drops a packet as on a socket", "[sockets]") {
+    Object obj = load_sockets();
+    auto filter = loaded<SocketFilter>(obj, "udp_filter");
+    // An Ethernet frame with an IPv4/UDP packet of 28 + 6 bytes: the filter sees it from the IP header.
+    std::vector<std::byte> frame(14 + 20 + 8 + 6, std::byte{0});
+    frame[12] = std::byte{0x08};
+    frame[14] = std::byte{0x45};
+    frame[14 + 3] = std::byte{34};
+    frame[14 + 9] = std::byte{17};
+    const int fds = test::open_fd_count();
+    set_global<std::uint32_t>(obj, "filter_mode", 0);
+    auto whole = filter.test_run(frame);
+    REQUIRE(whole);
+    CHECK(whole->retval == 34);
+    set_global<std::uint32_t>(obj, "filter_mode", 2);
+    auto truncated = filter.test_run(frame, {.repeat = 3});
+    REQUIRE(truncated);
+    CHECK(truncated->retval == 12);
+    set_global<std::uint32_t>(obj, "filter_mode", 1);
+    auto dropped = filter.test_run(frame);
+    REQUIRE(dropped);
+    CHECK(dropped->retval == 0);
+    CHECK(count(obj, S_FILTER) >= 5);
+    CHECK(test::open_fd_count() == fds);
+}
+
+TEST_CASE("socket programs that are not loaded refuse to attach or run", "[sockets]") {
+    Object obj = load_sockets();
+    auto filter = obj.program<SocketFilter>("udp_filter");
+    REQUIRE(filter);
+    test::Sock rx = test::bound4(SOCK_DGRAM);
+    REQUIRE(rx.ok());
+    auto link = filter->attach(rx.get());
+    REQUIRE_FALSE(link);
+    CHECK(link.error().code() == Errc::InvalidArgument);
+    CHECK(std::string(link.error().message()) ==
+          "attach socket program 'udp_filter' to socket fd " + std::to_string(rx.get()) +
+              ": the program is not loaded");
+    std::vector<std::byte> frame(64, std::byte{0});
+    auto run = filter->test_run(frame);
+    REQUIRE_FALSE(run);
+    CHECK(run.error().code() == Errc::InvalidArgument);
 }
 
 TEST_CASE("sk_reuseport chooses which socket of a reuseport group gets a datagram or a connection", "[sockets]") {

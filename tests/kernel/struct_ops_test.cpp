@@ -122,7 +122,7 @@ TEST_CASE("a BPF congestion control is registered, used by TCP connections and u
             REQUIRE(t.ok);
             CHECK(t.congestion == "ebpfcxx_cc");
             const Calls c = calls(*obj);
-            CHECK(c[kInit] >= 2);  // both ends of the connection
+            CHECK(c[kInit] >= 1);  // the sender (the accepted end keeps the default congestion control)
             CHECK(c[kCongAvoid] > 0);
             // cong_avoid never grows the window beyond the cap (the initial window is 10 segments).
             CHECK(t.cwnd <= 12);
@@ -160,7 +160,7 @@ TEST_CASE("a .struct_ops variable registers by map update and unregisters by ele
         const Transfer t = transfer("ebpfcxx_legacy", 1u << 20);
         REQUIRE(t.ok);
         CHECK(t.congestion == "ebpfcxx_legacy");
-        CHECK(calls(*obj)[kInit] >= 2);
+        CHECK(calls(*obj)[kInit] >= 1);
         // Registered already: a second registration of the same map is refused, and the first stays.
         auto twice = cc->attach();
         REQUIRE_FALSE(twice);

@@ -44,6 +44,7 @@ enum class CgroupAttachMode { Single, AllowOverride, AllowMultiple };
 
 // Where a program goes among the programs of one cgroup hook (AllowMultiple): BPF_F_BEFORE / BPF_F_AFTER with a
 // relative program or link (by fd or id). The default appends (runs last among this cgroup's programs).
+// A program attached through a bpf_link is named by its link: the kernel refuses its program (InvalidArgument).
 // Kernel: ordering needs Linux 6.17 (cgroup "mprog"); older kernels refuse anything but the default (NotSupported).
 // It orders the programs of this cgroup only: programs inherited from ancestors still run after them (or before
 // them, with CgroupAttachOptions::preorder).

@@ -2,6 +2,9 @@
 // SocketFilter and SkReuseport: programs that go on one socket with setsockopt(2).
 #pragma once
 
+#include <span>
+
+#include <ebpf/programs/skb_test_run.hpp>
 #include <ebpf/programs/view.hpp>
 
 namespace ebpf {
@@ -24,6 +27,9 @@ public:
     static constexpr ProgramKind kKinds[] = {ProgramKind::SocketFilter};
 
     Result<Link> attach(FdRef socket) const;
+    // Runs the program on `packet` (an Ethernet frame; the program sees it from the network header, as a socket
+    // does) with BPF_PROG_TEST_RUN (4.12+): retval is the number of bytes it keeps. See test_run_skb().
+    Result<SkbTestResult> test_run(std::span<const std::byte> packet, const SkbTestRunOptions& options = {}) const;
 
 private:
     friend class TypedProgramView<SocketFilter>;
