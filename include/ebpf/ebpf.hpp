@@ -55,7 +55,6 @@
 #include <ebpf/programs/sock_ops.hpp>
 #include <ebpf/programs/socket.hpp>
 #include <ebpf/programs/sockmap.hpp>
-#include <ebpf/programs/struct_ops.hpp>
 #include <ebpf/programs/syscall.hpp>
 #include <ebpf/programs/tp_btf.hpp>
 #include <ebpf/programs/tracepoint.hpp>
@@ -69,4 +68,5 @@
 #include <ebpf/programs/sk_lookup.hpp>
 #include <ebpf/ringbuf.hpp>
 #include <ebpf/spec.hpp>
+#include <ebpf/struct_ops.hpp>
 #include <ebpf/types.hpp>

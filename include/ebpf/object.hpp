@@ -14,7 +14,7 @@
 #include <ebpf/map.hpp>
 #include <ebpf/maps/global.hpp>
 #include <ebpf/program.hpp>
-#include <ebpf/programs/struct_ops.hpp>
+#include <ebpf/struct_ops.hpp>
 #include <ebpf/spec.hpp>
 
 namespace ebpf {

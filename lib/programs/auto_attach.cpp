@@ -100,7 +100,7 @@ std::optional<std::string> never_struct_ops(const Program&, const AutoAttachOpti
                        "Object::struct_ops(\"<variable>\").attach(), or Object::attach_struct_ops() for all of them");
 }
 std::optional<std::string> never_sockmap(const Program& p, const AutoAttachOptions&) {
-    return format("%.*s programs attach to a sockmap or sockhash that sections cannot name; use %s::attach(map)",
+    return format("%.*s programs attach to a sockmap or sockhash that sections cannot name; use %s::attach(map.fd())",
                   EBPF_SV(to_string(p.kind())), p.kind() == ProgramKind::SkMsg ? "SkMsg" : "SkSkb");
 }
 std::optional<std::string> never_socket(const Program& p, const AutoAttachOptions&) {

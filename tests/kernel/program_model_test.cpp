@@ -259,12 +259,12 @@ TEST_CASE("auto_attach follows the table and explains what it cannot do", "[prog
     CHECK(std::string(tc.error().message()).find("needs a network interface") != std::string::npos);
     CHECK(auto_attach_blocker(*target.program("classify"), {.interface = "lo"}).value_or("").find("ingress or egress") !=
           std::string::npos);
-    // Kinds without a row are refused as not attached automatically.
+    // Kinds whose target no section can name are refused, saying what to call instead.
     Object net = load("net_parse.bpf.o");
     auto sock = auto_attach(*net.program("socket_drop_port"));
     REQUIRE_FALSE(sock);
     CHECK(sock.error().code() == Errc::NotSupported);
-    CHECK(std::string(sock.error().message()).find("not attached automatically") != std::string::npos);
+    CHECK(std::string(sock.error().message()).find("use SocketFilter::attach(socket_fd)") != std::string::npos);
 }
 
 TEST_CASE("freplace loads from an Object against a target program, and replaces its function", "[programs]") {

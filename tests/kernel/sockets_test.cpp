@@ -94,7 +94,7 @@ TEST_CASE("sk_msg redirects what one socket sends into another socket's receive 
             auto msg = loaded<SkMsg>(obj, "msg_redirect");
             auto map = obj.map("msg_map");
             REQUIRE(map);
-            auto link = msg.attach(*map);
+            auto link = msg.attach(map->fd());
             override_probe(key, std::nullopt);
             REQUIRE(link);
             CHECK(link->is_bpf_link() == !force_legacy);
@@ -137,8 +137,8 @@ TEST_CASE("sk_skb stream parser and verdict redirect received data to another so
             }
             auto map = obj.map("stream_map");
             REQUIRE(map);
-            auto parser = loaded<SkSkb>(obj, "stream_parser").attach(*map);
-            auto verdict = loaded<SkSkb>(obj, "stream_verdict").attach(*map, SkSkbHook::StreamVerdict);
+            auto parser = loaded<SkSkb>(obj, "stream_parser").attach(map->fd());
+            auto verdict = loaded<SkSkb>(obj, "stream_verdict").attach(map->fd(), SkSkbHook::StreamVerdict);
             override_probe(ProbeKey::link(AttachType::SkSkbStreamParser), std::nullopt);
             override_probe(ProbeKey::link(AttachType::SkSkbStreamVerdict), std::nullopt);
             REQUIRE(parser);
@@ -169,7 +169,7 @@ TEST_CASE("sk_skb/verdict without a parser redirects through a sockhash", "[sock
     auto prog = obj.program<SkSkb>("skb_verdict");
     REQUIRE(prog);
     REQUIRE(prog->load());
-    auto link = prog->attach(*map);
+    auto link = prog->attach(map->fd());
     // BPF_SK_SKB_VERDICT came with Linux 5.15: older kernels refuse the attach type (EINVAL/EOPNOTSUPP).
     if (!link && (link.error().sys_errno() == EINVAL || link.error().sys_errno() == EOPNOTSUPP))
         EBPF_SKIP("the kernel has no sk_skb/verdict hook (Linux 5.15): " << link.error().message());
@@ -196,10 +196,10 @@ TEST_CASE("a second sk_msg link on the same map is Busy and leaves the first in 
     auto map = obj.map("msg_map");
     REQUIRE(map);
     auto msg = loaded<SkMsg>(obj, "msg_redirect");
-    auto first = msg.attach(*map);
+    auto first = msg.attach(map->fd());
     REQUIRE(first);
     const int fds = test::open_fd_count();
-    auto second = msg.attach(*map);
+    auto second = msg.attach(map->fd());
     REQUIRE_FALSE(second);
     CHECK(second.error().code() == Errc::Busy);
     CHECK(std::string(second.error().message()).find("msg_map") != std::string::npos);
@@ -344,10 +344,16 @@ TEST_CASE("socket program errors: not a socket, not a sockmap, no SO_REUSEPORT, 
         CHECK(std::string(not_socket.error().message()).find("not a socket") != std::string::npos);
         auto counts = obj.map("sock_counts");
         REQUIRE(counts);
-        auto not_sockmap = msg.attach(*counts);
+        auto not_sockmap = msg.attach(counts->fd());
         REQUIRE_FALSE(not_sockmap);
         CHECK(not_sockmap.error().code() == Errc::InvalidArgument);
-        CHECK(std::string(not_sockmap.error().message()).find("sock_counts") != std::string::npos);
+        CHECK(std::string(not_sockmap.error().message()) ==
+              "attach sk_msg program 'msg_redirect' to map 'sock_counts' (sk_msg_verdict): the map is a array map; "
+              "programs attach to a sockmap or sockhash");
+        auto not_map = msg.attach(*devnull);
+        REQUIRE_FALSE(not_map);
+        CHECK(not_map.error().code() == Errc::InvalidArgument);
+        CHECK(std::string(not_map.error().message()).find("the fd is not a BPF map") != std::string::npos);
         test::Sock plain = test::bound4(SOCK_DGRAM);
         auto no_reuseport = reuse.attach(plain.get());
         REQUIRE_FALSE(no_reuseport);

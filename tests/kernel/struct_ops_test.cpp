@@ -8,7 +8,7 @@
 #include <thread>
 
 #include <ebpf/ebpf.hpp>
-#include <ebpf/programs/struct_ops.hpp>
+#include <ebpf/struct_ops.hpp>
 
 #include "kernel/socket_support.hpp"
 #include "support/fd_count.hpp"

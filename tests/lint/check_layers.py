@@ -54,6 +54,7 @@ PUBLIC_HEADERS = {
     "features.hpp": "features",
     "kernel_btf.hpp": "features",
     "object.hpp": "loader",
+    "struct_ops.hpp": "loader",  # StructOps: a struct_ops variable of a loaded Object (its map and programs)
     "ringbuf.hpp": "ringbuf",
     "perfbuf.hpp": "perf",
     "async.hpp": "async",

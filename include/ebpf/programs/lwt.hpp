@@ -33,7 +33,7 @@ struct LwtPrograms {
 
 // Creates `route` with the programs as its encapsulation (LWTUNNEL_ENCAP_BPF). Each program is named in the route
 // "<program name>#<program id>" (LWT_BPF_PROG_NAME, shown by `ip route`).
-// The Link owns the route and a netlink socket of the namespace it was made in: it deletes the route when
+// Ownership: the Link owns the route and a netlink socket of the namespace it was made in: it deletes the route when
 // destroyed, unless the route is gone or was replaced by one with other programs (then it is left alone).
 // Kernel: 4.10 with CONFIG_LWTUNNEL_BPF.
 // Requires: CAP_NET_ADMIN (in the namespace's user namespace) and CAP_BPF.

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include <ebpf/map.hpp>
+#include <ebpf/fd.hpp>
 #include <ebpf/programs/view.hpp>
 
 namespace ebpf {
@@ -13,13 +13,14 @@ namespace ebpf {
 // A typed view of a BPF_PROG_TYPE_SK_MSG program (section sk_msg): it runs on every sendmsg(2)/sendfile(2) of a
 // socket in the map it is attached to, sees struct sk_msg_md, and returns SK_PASS (1) or SK_DROP (0), after
 // bpf_msg_redirect_map/_hash to send the data to another socket's receive (or send) queue instead.
-// Attach before putting sockets in the map: a socket takes the map's programs when it is added.
+// Attach before putting sockets in the map: a socket takes the map's programs when it is added. The map is given by
+// its fd (Map::fd(), or a view's map().fd()): the kernel says its type and name.
 // The Link is a sockmap bpf_link (6.10, probe link_supported(AttachType::SkMsgVerdict)), or a BPF_PROG_ATTACH
 // registration on the map before.
 // Kernel: 4.17.
 // Requires: CAP_NET_ADMIN (or CAP_SYS_ADMIN) and CAP_BPF.
-// Errors: InvalidArgument (not loaded; the map is not a sockmap or sockhash, naming it), Busy (a link already holds
-//   this hook of the map), and the kernel's refusal, naming the program and the map.
+// Errors: InvalidArgument (not loaded; the fd is not a BPF map, or the map is not a sockmap or sockhash, naming it),
+//   Busy (a link already holds this hook of the map), and the kernel's refusal, naming the program and the map.
 // Ownership: the view shares the Program; the Link owns the bpf_link, or duplicates of the map and program fds to
 //   detach with (BPF_PROG_DETACH leaves a program that replaced ours meanwhile alone).
 // Thread safety: as ProgramView.
@@ -29,7 +30,7 @@ public:
     static constexpr ProgramType kType = ProgramType::SkMsg;
     static constexpr ProgramKind kKinds[] = {ProgramKind::SkMsg};
 
-    Result<Link> attach(const Map& sockmap) const;
+    Result<Link> attach(FdRef sockmap) const;
 
 private:
     friend class TypedProgramView<SkMsg>;
@@ -57,8 +58,8 @@ public:
     static constexpr ProgramKind kKinds[] = {ProgramKind::SkSkb};
 
     // Attaches at the hook its section names.
-    Result<Link> attach(const Map& sockmap) const;
-    Result<Link> attach(const Map& sockmap, SkSkbHook hook) const;
+    Result<Link> attach(FdRef sockmap) const;
+    Result<Link> attach(FdRef sockmap, SkSkbHook hook) const;
 
 private:
     friend class TypedProgramView<SkSkb>;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // StructOps: loads the programs of a struct_ops map, writes their fds into its value and registers it
 // (links/struct_ops.cpp).
-#include <ebpf/programs/struct_ops.hpp>
+#include <ebpf/struct_ops.hpp>
 
 #include <cstring>
 
