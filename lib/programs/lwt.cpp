@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
-// lwt views and attach_lwt() (routes: links/lwt.cpp), and LircMode2 (links/lirc.cpp).
-#include <ebpf/programs/lirc_mode2.hpp>
+// lwt views and attach_lwt() (routes: links/lwt.cpp).
 #include <ebpf/programs/lwt.hpp>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <cstdlib>
@@ -119,20 +117,6 @@ Result<Link> LwtSeg6local::attach(const LwtRoute& route) const {
     EBPF_TRY(add_lwt_program(&prog_, ProgramKind::LwtSeg6local, req->seg6local_fd, req->seg6local_name).context(what));
     return detail::attach_lwt_route(*req, format("lwt_seg6local program %s on route %s", req->seg6local_name.c_str(),
                                                  describe_lwt_route(route).c_str()));
-}
-
-Result<Link> LircMode2::attach(FdRef device) const {
-    std::string what = format("attach lirc_mode2 program '%s' to device fd %d", prog_.name().c_str(), device.get());
-    if (!prog_.loaded()) return Error(Errc::InvalidArgument, what + ": the program is not loaded");
-    return detail::attach_lirc(prog_.fd(), device, std::move(what));
-}
-
-Result<Link> LircMode2::attach(const char* device_path) const {
-    const std::string what = format("attach lirc_mode2 program '%s' to %s", prog_.name().c_str(), device_path);
-    auto fd = UniqueFd::open(device_path, O_RDWR);
-    if (!fd) return std::move(fd).error().context(what);
-    if (!prog_.loaded()) return Error(Errc::InvalidArgument, what + ": the program is not loaded");
-    return detail::attach_lirc(prog_.fd(), *fd, what);
 }
 
 }  // namespace ebpf

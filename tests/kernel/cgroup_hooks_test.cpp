@@ -451,12 +451,17 @@ TEST_CASE("cgroup hook errors: wrong kind, wrong hook, missing cgroup, not loade
     REQUIRE(connect);
     auto unloaded = connect->attach(cg.path());
     REQUIRE_FALSE(unloaded);
-    CHECK(std::string(unloaded.error().message()).find("not loaded") != std::string::npos);
+    CHECK(unloaded.error().code() == Errc::InvalidArgument);
+    CHECK(std::string(unloaded.error().message()) == "attach cgroup_sock_addr program 'connect4' to cgroup " +
+                                                         cg.path() + " (cgroup_inet4_connect): the program is not loaded");
     REQUIRE(connect->load());
     auto wrong_hook = connect->attach(cg.path(), CgroupSockAddrHook::Bind4);
     REQUIRE_FALSE(wrong_hook);
     CHECK(wrong_hook.error().code() == Errc::InvalidArgument);
-    CHECK(std::string(wrong_hook.error().message()).find("cgroup_inet4_connect") != std::string::npos);
+    CHECK(std::string(wrong_hook.error().message()) ==
+          "attach cgroup_sock_addr program 'connect4' to cgroup " + cg.path() +
+              " (cgroup_inet4_bind): the program was loaded for cgroup_inet4_connect (its section 'cgroup/connect4'); "
+              "attach it as that, or set its expected attach type before load");
     auto missing = connect->attach("/sys/fs/cgroup/ebpf-cxx-no-such-cgroup");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code() == Errc::NotFound);
@@ -465,22 +470,25 @@ TEST_CASE("cgroup hook errors: wrong kind, wrong hook, missing cgroup, not loade
     CHECK(not_cgroup.error().code() == Errc::InvalidArgument);
     auto not_cgroup_type = query_cgroup(cg.path(), AttachType::Xdp);
     REQUIRE_FALSE(not_cgroup_type);
-    // Effective programs include the ones inherited from the parent cgroup.
-    auto link = connect->attach(cg.path());
-    REQUIRE(link);
-    auto eff = query_cgroup(cg.path(), AttachType::CgroupInet4Connect, {.effective = true});
-    REQUIRE(eff);
-    CHECK(eff->programs.size() >= 1);
-    CHECK(eff->programs[0].program_id == connect->program().info()->id);
-    (void)fds;
-    // auto_attach takes the cgroup from the options, the hook from the section.
     auto prog = obj.program("bind4");
     REQUIRE(prog);
     REQUIRE(prog->load());
-    auto no_cgroup = auto_attach(*prog);
-    REQUIRE_FALSE(no_cgroup);
-    CHECK(no_cgroup.error().code() == Errc::InvalidArgument);
-    auto automatic = auto_attach(*prog, {.cgroup = cg.path()});
-    REQUIRE(automatic);
-    CHECK(query_cgroup(cg.path(), AttachType::CgroupInet4Bind)->programs.size() == 1);
+    {
+        // Effective programs include the ones inherited from the parent cgroup.
+        auto link = connect->attach(cg.path());
+        REQUIRE(link);
+        auto eff = query_cgroup(cg.path(), AttachType::CgroupInet4Connect, {.effective = true});
+        REQUIRE(eff);
+        CHECK(eff->programs.size() >= 1);
+        CHECK(eff->programs[0].program_id == connect->program().info()->id);
+        // auto_attach takes the cgroup from the options, the hook from the section.
+        auto no_cgroup = auto_attach(*prog);
+        REQUIRE_FALSE(no_cgroup);
+        CHECK(no_cgroup.error().code() == Errc::InvalidArgument);
+        auto automatic = auto_attach(*prog, {.cgroup = cg.path()});
+        REQUIRE(automatic);
+        CHECK(query_cgroup(cg.path(), AttachType::CgroupInet4Bind)->programs.size() == 1);
+    }
+    CHECK(query_cgroup(cg.path(), AttachType::CgroupInet4Bind)->programs.empty());
+    CHECK(test::open_fd_count() == fds + 2);  // the two programs loaded here
 }

@@ -273,7 +273,9 @@ TEST_CASE("lirc_mode2 attach: the kernel's answer on a file that is not a lirc d
     REQUIRE(devnull);
     auto unloaded = lirc->attach(*devnull);
     REQUIRE_FALSE(unloaded);
-    CHECK(std::string(unloaded.error().message()).find("not loaded") != std::string::npos);
+    CHECK(unloaded.error().code() == Errc::InvalidArgument);
+    CHECK(std::string(unloaded.error().message()) == "attach lirc_mode2 program 'lirc_decoder' to device fd " +
+                                                         std::to_string(devnull->get()) + ": the program is not loaded");
     auto missing = lirc->attach("/dev/ebpf-cxx-no-such-lirc");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code() == Errc::NotFound);
