@@ -6,7 +6,7 @@
 # Usage: tools/fuzz/run.sh [--seconds N] [--jobs J] [--dir D] [--build D] [--nice N] [--merge] [TARGET...]
 #                          [-- LIBFUZZER_ARGS...]
 #   TARGET      elf btf btf_ext object inflate btf_dump core verifier_log log (default: all); "fuzz_elf" works too
-#   --seconds   fuzzing time per target (default 40: the nine targets take ~6 minutes)
+#   --seconds   fuzzing time per target (default 40: the eleven targets take ~8 minutes)
 #   --jobs      targets fuzzed at the same time (default 1); each is one libFuzzer process
 #   --dir       state directory: build/, corpus/<target>/, artifacts/<target>/, logs/ (default
 #               $EBPF_FUZZ_DIR or ~/.cache/ebpf-cxx/fuzz). Corpora persist there, so long runs build on each other.
@@ -18,7 +18,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-all_targets=(elf btf btf_ext object inflate btf_dump core verifier_log log)
+all_targets=(elf btf btf_ext object inflate btf_dump core verifier_log log usdt ringbuf)
 seconds=40
 jobs=1
 state=${EBPF_FUZZ_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ebpf-cxx/fuzz}
