@@ -26,7 +26,7 @@ struct PerfRingFault {
 // bytes go to sample(span) (returning false stops the walk after it), each lost record's count to lost(count).
 // A record wrapping around the ring end is copied whole into `wrap`. Advances `tail` past what it read; counts
 // samples in `n` up to `max_samples`. Returns the fault for a record whose size is impossible (not a multiple of
-// 8, under 8, or beyond what is published), with `tail` left at it. Reads stay within data[0, size).
+// 8, under 8, beyond what is published or larger than the ring), with `tail` left at it. Reads stay within data[0, size).
 template <class Sample, class Lost>
 std::optional<PerfRingFault> walk_perf_ring(const std::byte* data, std::uint64_t size, std::uint64_t head,
                                             std::uint64_t& tail, std::vector<std::byte>& wrap, std::size_t& n,
@@ -43,7 +43,7 @@ std::optional<PerfRingFault> walk_perf_ring(const std::byte* data, std::uint64_t
         std::uint16_t rec_size = 0;
         std::memcpy(&type, data + off, 4);
         std::memcpy(&rec_size, data + off + 6, 2);
-        if (rec_size < 8 || (rec_size & 7) != 0 || rec_size > head - tail)
+        if (rec_size < 8 || (rec_size & 7) != 0 || rec_size > head - tail || rec_size > size)
             return PerfRingFault{tail, rec_size, head - tail};
         const std::byte* rec = data + off;
         if (off + rec_size > size) {

@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::uint64_t ahead = 0, start = 0;
     std::memcpy(&ahead, data + 2, 8);
     std::memcpy(&start, data + 10, 8);
-    start &= ~std::uint64_t{7};                // the kernel keeps positions 8-byte aligned
+    start &= (std::uint64_t{1} << 62) - 8;     // 8-byte aligned, like the kernel's; 64-bit positions never wrap
     ahead %= 4 * ring + 16;                    // sometimes more than the ring holds
     const std::span<const std::uint8_t> bytes(data + 18, size - 18);
 

@@ -54,7 +54,7 @@ mkdir -p "$state"
 state=$(cd "$state" && pwd)
 
 # Inputs larger than the seeds need room to grow, but not so much that mutations drown in bytes nobody reads.
-declare -A max_len=([elf]=32768 [object]=32768 [btf]=16384 [btf_ext]=32768 [inflate]=16384 [btf_dump]=16384 [core]=32768 [verifier_log]=8192 [log]=8192)
+declare -A max_len=([elf]=32768 [object]=32768 [btf]=16384 [btf_ext]=32768 [inflate]=16384 [btf_dump]=16384 [core]=32768 [verifier_log]=8192 [log]=8192 [usdt]=16384 [ringbuf]=8192)
 
 # --- build -----------------------------------------------------------------------------------------------------
 # Coverage must reach into the library, so the whole build is instrumented (fuzzer-no-link) and sanitized; the
