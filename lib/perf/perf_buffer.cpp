@@ -26,7 +26,7 @@ constexpr std::size_t kDataHeadOff = 1024, kDataTailOff = 1032;
 // struct perf_event_header {u32 type; u16 misc; u16 size;} and the record types we read.
 constexpr std::uint32_t kRecordLost = 2, kRecordSample = 9;
 constexpr std::uint64_t kPerfSampleRaw = 1u << 10;
-constexpr std::uint64_t kWakeToken = ~std::uint64_t{0};
+constexpr std::uint64_t kPerfWakeToken = ~std::uint64_t{0};
 
 struct Ring {
     std::uint32_t cpu = 0;
@@ -85,7 +85,7 @@ Result<PerfBuffer> PerfBuffer::open_erased(const Map& map, Callbacks cb, std::un
     EBPF_TRY_ASSIGN(s->cpus, sys::read_cpu_ids("/sys/devices/system/cpu/online").context(what));
     EBPF_TRY_ASSIGN(s->epoll, sys::epoll_create().context(what));
     EBPF_TRY_ASSIGN(s->wake, sys::eventfd_create().context(what));
-    EBPF_TRY(sys::epoll_add(s->epoll.get(), s->wake.get(), sys::kEpollIn, kWakeToken).context(what));
+    EBPF_TRY(sys::epoll_add(s->epoll.get(), s->wake.get(), sys::kEpollIn, kPerfWakeToken).context(what));
     const std::size_t page = sys::page_size();
     s->rings.reserve(s->cpus.size());
     for (const std::uint32_t cpu : s->cpus) {
@@ -191,7 +191,7 @@ Result<std::size_t> PerfBuffer::poll(int timeout_ms, std::size_t max_samples) {
     std::array<sys::EpollEvent, 16> events{};
     EBPF_TRY_ASSIGN(const std::size_t ready, sys::epoll_wait(s_->epoll.get(), events, timeout_ms));
     for (std::size_t i = 0; i < ready; ++i)
-        if (events[i].data == kWakeToken) sys::eventfd_drain(s_->wake.get());
+        if (events[i].data == kPerfWakeToken) sys::eventfd_drain(s_->wake.get());
     return consume(max_samples);
 }
 
