@@ -96,8 +96,7 @@ def blocks(text):
 def generate(page, out):
     text = open(page, encoding="utf-8").read()
     found = blocks(text)
-    if not found:
-        sys.exit(f"{page}: no ```cpp blocks")
+    # A page whose last block was removed still compiles (to nothing): the build does not break over it.
     shown = page.replace("\\", "/")
     shown = shown.split("/docs/", 1)[-1] if "/docs/" in shown else os.path.basename(shown)
     includes = ["#include <cstdint>", "#include <cstdio>", "#include <cstdlib>", "#include <cstring>",

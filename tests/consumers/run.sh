@@ -10,7 +10,7 @@
 #                cmake            tests/consumers/cmake: find_package(ebpf-cxx) + ebpf-cxx::ebpf-cxx
 #                make             tests/consumers/make: pkg-config --cflags --libs --static ebpf-cxx
 #   3. runs      each program loads its count.bpf.o, test-runs the XDP program and checks the map (root only:
-#                as another user the runs print SKIP and do not count)
+#                as another user the runs print SKIP and do not count; with EBPF_CI=1 a skip is a failure)
 # Every consumer gets a fresh copy of its project next to the shared sources in tests/consumers/src.
 #   tests/consumers/run.sh [--work DIR] [--jobs N] [CONSUMER...]
 # WORK defaults to a temporary directory (removed at the end); a given one is kept and reused, so a second run
@@ -45,6 +45,10 @@ failed=0
 failures=()
 ok() { passed=$((passed + 1)); echo "PASS $1"; }
 bad() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1${2:+: $2}"; }
+# In CI (EBPF_CI=1, root, every tool installed) nothing may skip: a skip counts as a failure there.
+skip() {
+    if [ "${EBPF_CI:-}" = 1 ]; then bad "$1" "skipped in CI: $2"; else echo "SKIP $1: $2"; fi
+}
 # Runs a command with its output in $log/NAME.log; shows the log's end when it fails.
 logged() { # name command...
     local name=$1; shift
@@ -144,7 +148,7 @@ for c in "${consumers[@]}"; do
         if [ -z "$pc_dir" ]; then bad "build $c" "no install"; continue; fi ;;
     musl-subproject)
         if [ "$(uname -m)" != x86_64 ] || [ ! -x "$zig_prefix/bin/zig" ] || [ ! -f "$zig_prefix/zig-paths.ini" ]; then
-            echo "SKIP build $c: zig is not installed in $zig_prefix (tools/cross/setup-zig.sh; x86_64 hosts)"
+            skip "build $c" "zig is not installed in $zig_prefix (tools/cross/setup-zig.sh; x86_64 hosts)"
             continue
         fi ;;
     meson-subproject) ;;
@@ -158,7 +162,7 @@ done
 for c in "${consumers[@]}"; do
     [ -n "${bin[$c]:-}" ] || continue
     if [ "$(id -u)" != 0 ]; then
-        echo "SKIP run $c: loading BPF programs needs root"
+        skip "run $c" "loading BPF programs needs root"
         continue
     fi
     if out=$("${bin[$c]}" 2>&1); then ok "run $c: $out"; else bad "run $c" "$out"; fi
