@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     case $1 in
     --work) work=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) consumers+=("$1"); shift ;;
     esac
 done
