@@ -100,9 +100,11 @@ build_meson_pkgconfig() {
     local d=$work/meson-pkgconfig
     project meson "$d/src"
     if [ ! -f "$d/build/build.ninja" ]; then PKG_CONFIG_PATH=$pc_dir meson setup "$d/build" "$d/src" || return 1; fi
-    grep -q "Run-time dependency ebpf-cxx found: YES" "$d/build/meson-logs/meson-log.txt" ||
-        { echo "ebpf-cxx was not found through pkg-config"; return 1; }
-    ninja -C "$d/build" -j "$jobs" && bin[meson-pkgconfig]=$d/build/counter
+    # (ninja may reconfigure the copied project: pkg-config must still find the install then.)
+    PKG_CONFIG_PATH=$pc_dir ninja -C "$d/build" -j "$jobs" || return 1
+    grep -qF -- "-I$prefix/include" "$d/build/build.ninja" ||
+        { echo "counter was not compiled against $prefix/include (pkg-config)"; return 1; }
+    bin[meson-pkgconfig]=$d/build/counter
 }
 subproject_tree() { # dir
     project meson "$1/src"
@@ -133,7 +135,10 @@ build_cmake() {
     local d=$work/cmake
     project cmake "$d/src"
     cmake -S "$d/src" -B "$d/build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release &&
-        cmake --build "$d/build" -j "$jobs" && bin[cmake]=$d/build/counter
+        cmake --build "$d/build" -j "$jobs" || return 1
+    grep -rqF "$prefix/" "$d/build/CMakeFiles/counter.dir/link.txt" ||
+        { echo "counter was not linked with the library of $prefix (find_package)"; return 1; }
+    bin[cmake]=$d/build/counter
 }
 build_make() {
     local d=$work/make
