@@ -48,26 +48,6 @@ EXPECTED_LOAD_DIFFERENCES = {
         "why": "both fail to find the target; only the reported errno differs",
     },
 }
-# Sections libbpf 1.1.2 does not know yet, so its load fails with EINVAL where ebpf-cxx loads the program:
-# netfilter (libbpf 1.2), tcx/* and netkit/* (1.3), uprobe.multi/uretprobe.multi (1.3), uprobe.session (1.5).
-for _obj, _prog, _section, _version in [
-    ("netns_net.bpf.o", "nf_count", "netfilter", "1.2"),
-    ("tc_net.bpf.o", "tcx_watch_port", "tcx", "1.3"),
-    ("tc_net.bpf.o", "tcx_egress_pass", "tcx", "1.3"),
-    ("tc_net.bpf.o", "nk_primary_count", "netkit", "1.3"),
-    ("tc_net.bpf.o", "nk_peer_count", "netkit", "1.3"),
-    ("tc_net.bpf.o", "nk_peer_drop", "netkit", "1.3"),
-    ("uprobe_test.bpf.o", "multi_entry", "uprobe.multi", "1.3"),
-    ("uprobe_test.bpf.o", "multi_return", "uprobe.multi", "1.3"),
-    ("uprobe_test.bpf.o", "multi_cookie", "uprobe.multi", "1.3"),
-    ("uprobe_test.bpf.o", "session", "uprobe.session", "1.5"),
-]:
-    EXPECTED_LOAD_DIFFERENCES[(_obj, _prog)] = {
-        "ebpf-cxx": (True, 0),
-        "libbpf": (False, -22),
-        "why": f"{_section} sections came with libbpf {_version}, after 1.1.2",
-    }
-
 
 # Section families newer than libbpf 1.1.2 (Debian 12): it does not know the section, so it refuses the program
 # with EINVAL, while ebpf-cxx loads it (on the kernels from the version given, as the hosts running this
