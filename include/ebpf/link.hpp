@@ -146,4 +146,13 @@ std::unique_ptr<LinkResource> prog_attach_resource(UniqueFd target, UniqueFd pro
 std::unique_ptr<LinkResource> perf_event_resource(UniqueFd perf_fd);
 }  // namespace detail
 
+// Ids of every bpf_link in the kernel, in id order (BPF_LINK_GET_NEXT_ID, 5.8+).
+// Requires: CAP_SYS_ADMIN. Errors: Permission; NotSupported before 5.8 (EINVAL from the kernel).
+Result<std::vector<std::uint32_t>> loaded_link_ids();
+// The info of every bpf_link in the kernel (what `bpftool link show` lists). Links released between listing and
+// opening are skipped. Ownership: opens and closes one fd per link; closing our fd never detaches a link (its
+// owner's fd or pin still holds it). Requires: CAP_SYS_ADMIN. Errors: Permission; the failing step, naming the id.
+// Thread safety: none needed (no shared state).
+Result<std::vector<LinkInfo>> loaded_links();
+
 }  // namespace ebpf
