@@ -12,7 +12,7 @@ command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 7
 fails=0
 tmp=$(mktemp -d)
 pins=/sys/fs/bpf/ebpf_tool_objects_$$
-cleanup() { rm -rf "$pins" "${pins}_maps" "$tmp"; }
+cleanup() { rm -rf "$pins" "${pins}_maps" "${pins}_skel" "${pins}_skel_maps" "$tmp"; }
 trap cleanup EXIT INT TERM
 check() { # expected-exit description command...
     want=$1; shift; what=$1; shift
@@ -137,5 +137,41 @@ EOF_PY
     else echo "FAIL: map dump of .data differs from bpftool"; fails=$((fails + 1)); fi
     check 0 "map dump (text)" "$tool" map dump --pin "${pins}_maps/$data_pin"
     grep -q '"data_add":5' "$tmp/out" && echo "ok: text dump names data_add" || { echo "FAIL: text dump"; cat "$tmp/out"; fails=$((fails + 1)); }
+fi
+
+# map dump of struct keys and values (skeleton_demo.bpf.o's `calls`: struct call_key -> struct call_stats with an
+# anonymous union), an entry written by bpftool, compared with bpftool's formatting (its "" key for the anonymous
+# union flattened, as ebpf-tool writes it).
+if [ -e "$dir/skeleton_demo.bpf.o" ] && bpftool prog loadall "$dir/skeleton_demo.bpf.o" "${pins}_skel" pinmaps "${pins}_skel_maps" 2>"$tmp/err"; then
+    calls="${pins}_skel_maps/calls"
+    bpftool map update pinned "$calls" key hex 07 00 00 00 01 00 02 00 \
+        value hex 05 00 00 00 00 00 00 00 fd ff ff ff 73 6b 65 6c 01 00 00 00 00 00 00 00
+    "$tool" map dump --json --pin "$calls" >"$tmp/ours_calls.json" || { echo "FAIL: map dump calls"; fails=$((fails + 1)); }
+    bpftool -j map dump pinned "$calls" >"$tmp/theirs_calls.json"
+    if python3 - "$tmp" <<'EOF_PY'
+import json, sys
+tmp = sys.argv[1]
+ours = json.load(open(f"{tmp}/ours_calls.json"))
+theirs = json.load(open(f"{tmp}/theirs_calls.json"))
+def flatten(v):
+    if isinstance(v, dict):
+        out = {}
+        for k, x in v.items():
+            if k == "" and isinstance(x, dict):
+                out.update(flatten(x))
+            else:
+                out[k] = flatten(x)
+        return out
+    return v
+theirs = [{"key": e["formatted"]["key"], "value": flatten(e["formatted"]["value"])} for e in theirs]
+print("ebpf-tool:", ours)
+print("bpftool:  ", theirs)
+sys.exit(0 if ours == theirs and ours[0]["value"]["bias"] == -3 else 1)
+EOF_PY
+    then echo "ok: map dump of a struct-keyed map agrees with bpftool"
+    else echo "FAIL: map dump of a struct-keyed map differs from bpftool"; fails=$((fails + 1)); fi
+    rm -rf "${pins}_skel" "${pins}_skel_maps"
+else
+    echo "FAIL: bpftool cannot load skeleton_demo.bpf.o: $(head -1 "$tmp/err")"; fails=$((fails + 1))
 fi
 [ "$fails" = 0 ]

@@ -43,11 +43,11 @@ void write_int(Json& j, std::uint64_t v, std::uint32_t bits, bool is_signed, boo
     else j.value(v);
 }
 
+// Arrays of `char` print as strings (as bpftool does); `unsigned char` / `__u8` arrays stay numbers.
 bool is_char_type(const btf::Spec& spec, btf::TypeId id) {
     auto t = spec.skip_modifiers(id);
     return t && t->kind() == btf::Kind::Int && t->size() == 1 &&
-           ((t->int_encoding() & btf::kIntChar) != 0 || t->name() == "char" || t->name() == "unsigned char" ||
-            t->name() == "signed char");
+           ((t->int_encoding() & btf::kIntChar) != 0 || t->name() == "char");
 }
 
 class ValueWriter {
