@@ -258,6 +258,7 @@ private:
 
     // The C++ spelling of a BTF type, for members of the generated class (declares named types through `types`).
     Result<std::string> cxx_type(btf::TypeId id, int depth = 0) {
+        if (!spec_.btf) return Error(Errc::NotSupported, "the object has no BTF (compile it with clang -g)");
         const btf::Spec& b = *spec_.btf;
         if (depth > 32) return Error(Errc::MalformedBtf, "type chain too deep");
         const btf::Type t = b.type_or_void(id);
