@@ -65,8 +65,9 @@ struct BtfInfo {
     bool kernel_btf = false;  // 5.11+: vmlinux or module BTF
 };
 
-// Ids of every BTF object in the kernel, in id order (BPF_BTF_GET_NEXT_ID, 5.4+).
-// Requires: CAP_SYS_ADMIN. Errors: Permission.
+// Ids of every BTF object in the kernel, in id order.
+// Kernel: BPF_BTF_GET_NEXT_ID, BPF_BTF_GET_FD_BY_ID (5.4+); names and kernel_btf 5.11+. Requires: CAP_SYS_ADMIN.
+// Errors: Permission.
 Result<std::vector<std::uint32_t>> loaded_btf_ids();
 // The info of every BTF object in the kernel (what `bpftool btf list` shows). Objects freed between listing and
 // opening are skipped. Opens and closes one fd per object. Requires: CAP_SYS_ADMIN. Errors: Permission; the
@@ -75,7 +76,8 @@ Result<std::vector<BtfInfo>> loaded_btfs();
 // The info of one BTF object. Errors: NotFound (no such id), Permission.
 Result<BtfInfo> loaded_btf_info(std::uint32_t id);
 // The types of one BTF object (BPF_OBJ_GET_INFO_BY_FD with a buffer), parsed. Module BTF is split on vmlinux: it
-// is parsed on the running kernel's vmlinux BTF. Errors: NotFound (no such id), Permission, MalformedBtf.
+// is parsed on the running kernel's vmlinux BTF. Ownership: the Spec owns a copy of the bytes; no fd stays open.
+// Errors: NotFound (no such id), Permission, MalformedBtf.
 Result<btf::Spec> loaded_btf_spec(std::uint32_t id);
 
 }  // namespace ebpf

@@ -196,8 +196,8 @@ private:
     std::shared_ptr<detail::ProgramState> s_;
 };
 
-// Ids of every program loaded in the kernel, in id order (BPF_PROG_GET_NEXT_ID, 4.13+).
-// Requires: CAP_SYS_ADMIN. Errors: Permission.
+// Ids of every program loaded in the kernel, in id order.
+// Kernel: BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID (4.13+). Requires: CAP_SYS_ADMIN. Errors: Permission.
 Result<std::vector<std::uint32_t>> loaded_program_ids();
 // The info of every program loaded in the kernel (what `bpftool prog show` lists). Programs unloaded between
 // listing and opening are skipped: the list is a snapshot that may already be stale. Opens and closes one fd per
