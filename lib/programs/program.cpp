@@ -346,6 +346,13 @@ Result<ProgramInfo> Program::info() const {
     i.btf_id = raw.btf_id;
     i.run_time_ns = raw.run_time_ns;
     i.run_count = raw.run_cnt;
+    i.recursion_misses = raw.recursion_misses;
+    i.load_time_ns = raw.load_time;
+    i.created_by_uid = raw.created_by_uid;
+    i.gpl_compatible = raw.gpl_compatible != 0;
+    i.ifindex = raw.ifindex;
+    i.attach_btf_obj_id = raw.attach_btf_obj_id;
+    i.attach_btf_id = raw.attach_btf_id;
     return i;
 }
 
