@@ -3,8 +3,8 @@
  * do_unlinkat notes when a thread entered, the kretprobe sends one perf sample per call with its latency.
  * Only calls by children of `target_ppid` count when it is set (`ebpf-tool run --set target_ppid=$$`, then
  * `rm -f` from that shell). No pt_regs access, so one object serves every architecture.
- * Where the kernel has no kprobes, the tracepoint variant (autoload off, `--program unlinkat_tp`) sends the same
- * samples from syscalls/sys_enter_unlinkat, as libbpf tools pick a kprobe or a tracepoint at run time.
+ * Where the kernel has no kprobes, the tracepoint variant (autoload off, `--program unlinkat_tp --program unlink_tp`)
+ * sends the same samples from syscalls/sys_enter_unlinkat and sys_enter_unlink, as libbpf tools pick a kprobe or a tracepoint at run time.
  * Used by the `ebpf-tool run` tests (tests/support/ebpf_tool_run_test.sh); kprobes need CONFIG_KPROBES. */
 #include "ebpf_test.h"
 #include "kernel_types.h"
@@ -72,18 +72,7 @@ int unlink_exit(void *ctx)
     return 0;
 }
 
-/* The fields of syscalls/sys_enter_unlinkat: the common header, the syscall number, then the arguments. */
-struct sys_enter_unlinkat_args {
-    __u64 common;
-    __s32 syscall_nr;
-    __u32 pad;
-    __u64 dfd;
-    const char *pathname;
-    __u64 flag;
-};
-
-SEC("?tp/syscalls/sys_enter_unlinkat")
-int unlinkat_tp(struct sys_enter_unlinkat_args *ctx)
+static __always_inline int unlink_sample(void *ctx)
 {
     if (target_ppid && parent_tgid() != target_ppid)
         return 0;
@@ -94,6 +83,19 @@ int unlinkat_tp(struct sys_enter_unlinkat_args *ctx)
     __sync_fetch_and_add(&entries, 1);
     bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e));
     return 0;
+}
+
+/* unlinkat(2) (coreutils rm) and unlink(2) (musl's unlink(), where the architecture has the call). */
+SEC("?tp/syscalls/sys_enter_unlinkat")
+int unlinkat_tp(void *ctx)
+{
+    return unlink_sample(ctx);
+}
+
+SEC("?tp/syscalls/sys_enter_unlink")
+int unlink_tp(void *ctx)
+{
+    return unlink_sample(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

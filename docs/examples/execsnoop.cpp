@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
     long printed = 0;
     ebpf::Poller* p = &*poller;
     auto added = poller->add(std::move(*ring), [&printed, count, p](std::span<const std::byte> rec) {
-        if (rec.size() < sizeof(ExecEvent)) return;
+        if (count > 0 && printed >= count) return false;  // false: leave the rest in the ring
+        if (rec.size() < sizeof(ExecEvent)) return true;
         ExecEvent e;
         std::memcpy(&e, rec.data(), sizeof e);
         std::printf("pid=%u ppid=%u comm=%.*s filename=%.*s\n", e.pid, e.ppid,
@@ -98,6 +99,7 @@ int main(int argc, char** argv) {
                     static_cast<int>(strnlen(e.filename, sizeof e.filename)), e.filename);
         std::fflush(stdout);
         if (++printed == count) p->stop();
+        return true;
     });
     if (!added) return die("poll", added.error());
 

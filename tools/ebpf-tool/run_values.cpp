@@ -152,8 +152,7 @@ Result<std::vector<std::byte>> encode(const btf::Spec& btf, const VariableSpec& 
         if (!p)
             return Error(Errc::InvalidArgument, what + ": '" + sv(text) + "' is neither an enumerator of " + type_name +
                                                     " (" + names + ") nor a number");
-        const bool is_signed = t->is_signed() || p->negative;
-        auto v = fit(*p, is_signed, t->size() * 8);
+        auto v = fit(*p, t->is_signed(), t->size() * 8);
         if (!v)
             return Error(Errc::InvalidArgument, what + ": " + sv(text) + " is out of range for '" + var.name + "' (" +
                                                     type_name + ": " + range_text(t->is_signed(), t->size() * 8) + ")");
