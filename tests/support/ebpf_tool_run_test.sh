@@ -31,7 +31,7 @@ check_err() {
         fail "$what: exit $got, expected $want"; cat "$tmp/err"
     elif [ "$want" = 1 ] && [ "$lines" != 1 ]; then
         fail "$what: $lines stderr lines, expected one"; cat "$tmp/err"
-    elif ! printf '%s\n' "$first" | grep -Eq "$re"; then
+    elif ! printf '%s\n' "$first" | grep -Eq -e "$re"; then
         fail "$what: stderr '$first' does not match /$re/"
     else
         ok "$what ($first)"
@@ -62,6 +62,19 @@ check_err 1 "^ebpf-tool: run .*: --set target_comm=0123456789abcdef: the string 
     "run --set string too long" run --set target_comm=0123456789abcdef "$exe"
 check_err 1 "^ebpf-tool: run .*: --set total_execs=x: 'x' is not a number" "run --set .bss variable, bad value" \
     run --set total_execs=x "$exe"
+rv=$dir/run_values.bpf.o
+check_err 1 "--set v_s8=128: 128 is out of range for 'v_s8' \(.*: -128\.\.127\)$" "run --set s8 too big" run --set v_s8=128 "$rv"
+check_err 1 "--set v_s8=-129: -129 is out of range for 'v_s8' \(.*: -128\.\.127\)$" "run --set s8 too small" run --set v_s8=-129 "$rv"
+check_err 1 "--set v_u16=0x10000: 0x10000 is out of range for 'v_u16' \(.*: 0\.\.65535\)$" "run --set u16 hex too big" \
+    run --set v_u16=0x10000 "$rv"
+check_err 1 "--set v_s64=9223372036854775808: .* is out of range" "run --set s64 too big" run --set v_s64=9223372036854775808 "$rv"
+check_err 1 "--set v_char=xy: 'xy' is not a number" "run --set char: one character or a number" run --set v_char=xy "$rv"
+check_err 1 "--set v_array=1: 'v_array' is .*; --set writes integers, bool, enums, floats and char arrays \(strings\)$" \
+    "run --set an int array (type mismatch)" run --set v_array=1 "$rv"
+check_err 1 "--set v_pair=1: 'v_pair' is .*struct run_pair.*; --set writes" "run --set a struct (type mismatch)" \
+    run --set v_pair=1 "$rv"
+check_err 1 "--set v_level=LEVEL_X: 'LEVEL_X' is neither an enumerator of .*\(LEVEL_LOW, LEVEL_MID, LEVEL_HIGH\)" \
+    "run --set unknown enumerator (negative enum)" run --set v_level=LEVEL_X "$rv"
 "$tool" run --help >"$tmp/out" 2>&1 && grep -q '^usage: ebpf-tool run' "$tmp/out" && ok "run --help" || fail "run --help"
 
 if [ "$(id -u)" != 0 ]; then
@@ -145,6 +158,24 @@ if start exec2 "$exe" --set target_ppid=$$ --set target_comm=true --set output=O
     expect exec2 '^  total_execs = 3$' "execsnoop --set output=OUTPUT_NONE: still counted (--duration ended it)"
 else
     fail "execsnoop (count only) run did not start (exit $run_rc)"; cat "$tmp/exec2.out" "$tmp/exec2.err"
+fi
+
+# --- --set of every integer size and sign, bool, char, enum (negative), string; --dump-maps of them and of .data
+# structs with bitfields and arrays of structs. No trigger: --duration ends it.
+if start values "$rv" --set v_s8=-128 --set v_u8=255 --set v_s16=-32768 --set v_u16=0xffff --set v_s32=-5 \
+        --set v_s64=-9223372036854775808 --set v_u64=18446744073709551615 --set v_bool=true --set v_char=x \
+        --set v_level=LEVEL_LOW --set v_name=abc --duration 0.5 --dump-maps; then
+    finish wait
+    expect_rc values 0
+    for line in 'v_s8 = -128' 'v_u8 = 255' 'v_s16 = -32768' 'v_u16 = 65535' 'v_s32 = -5' \
+            'v_s64 = -9223372036854775808' 'v_u64 = 18446744073709551615' 'v_bool = true' 'v_char = 120' \
+            'v_level = LEVEL_LOW' 'v_name = "abc"' 'v_array = [0, 0]' 'v_pair = {x: 0, y: 0, tag: ""}' \
+            'data_bits = {a: 5, b: -3, flag: 1, tail: 65535}' \
+            'data_pairs = [{x: 1, y: -2, tag: "ab"}, {x: 3, y: 4, tag: "cd"}]'; do
+        if grep -Fxq "  $line" "$tmp/values.out"; then ok "values: $line"; else fail "values: no line '  $line'"; fi
+    done
+else
+    fail "run_values run did not start (exit $run_rc)"; cat "$tmp/values.out" "$tmp/values.err"
 fi
 
 # --- syscall_counter: openat() by this shell itself (a redirection of a builtin), exact with target_tgid=$$.
