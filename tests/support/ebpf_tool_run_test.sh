@@ -14,7 +14,13 @@ target=${3:-}
 fails=0
 skipped=""
 tmp=$(mktemp -d /tmp/ebpf-tool-run.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+cleanup() {
+    rm -rf "$tmp"
+    ip link del "ebpfrun$$" 2>/dev/null
+    [ -n "${cg:-}" ] && rmdir "$cg" 2>/dev/null
+    return 0
+}
+trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
@@ -286,6 +292,48 @@ if [ -n "$target" ] && [ -e "$dir/uprobe_run.bpf.o" ]; then
 else
     echo "SKIP: uprobe/USDT: no uprobe_target or uprobe_run.bpf.o in this build"
     skipped="$skipped uprobe"
+fi
+
+# --- networking sections get their targets from --cgroup and --interface (AutoAttachOptions).
+cg_root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$cg_root" ] && mkdir "$cg_root/ebpf-tool-run-$$" 2>/dev/null; then
+    cg=$cg_root/ebpf-tool-run-$$
+    "$tool" run "$dir/cgroup_skb_counter.bpf.o" --cgroup "$cg" --duration 0.2 --dump-maps >"$tmp/cg.out" 2>"$tmp/cg.err"
+    run_rc=$?
+    expect_rc cg 0
+    expect cg '^attached ingress_filter cgroup_skb/ingress$' "--cgroup: cgroup_skb/ingress attached"
+    expect cg '^attached egress_filter cgroup_skb/egress$' "--cgroup: cgroup_skb/egress attached"
+    # Without --cgroup they are not auto-attachable: a note each, not a failure.
+    "$tool" run "$dir/cgroup_skb_counter.bpf.o" --duration 0.2 >"$tmp/cg2.out" 2>"$tmp/cg2.err"
+    run_rc=$?
+    expect_rc cg2 0
+    n=$(grep -c "^ebpf-tool: note: program '.*_filter' (cgroup_skb/.*) is not attached automatically: it needs a cgroup" "$tmp/cg2.err")
+    [ "$n" = 2 ] && ok "without --cgroup: two notes" || { fail "without --cgroup: $n notes"; cat "$tmp/cg2.err"; }
+    # Named, the same programs fail the run.
+    "$tool" run "$dir/cgroup_skb_counter.bpf.o" --program ingress_filter --duration 0.2 >"$tmp/cg3.out" 2>"$tmp/cg3.err"
+    run_rc=$?
+    expect_rc cg3 1
+    grep -q "^ebpf-tool: program 'ingress_filter' (cgroup_skb/ingress) not attached: it needs a cgroup" "$tmp/cg3.err" &&
+        ok "named without --cgroup: not attached, named on stderr" || { fail "named without --cgroup"; cat "$tmp/cg3.err"; }
+    rmdir "$cg" && cg=
+else
+    echo "SKIP: --cgroup: no cgroup v2 hierarchy to make a cgroup in"
+fi
+dev=ebpfrun$$
+if ip link add "$dev" type veth peer name "${dev}p" 2>/dev/null || ip link add "$dev" type dummy 2>/dev/null; then
+    ip link set "$dev" up
+    "$tool" run "$dir/xdp_net.bpf.o" --program xdp_count --interface "$dev" --duration 0.2 >"$tmp/xdp.out" 2>"$tmp/xdp.err"
+    run_rc=$?
+    expect_rc xdp 0
+    expect xdp '^attached xdp_count xdp$' "--interface: XDP attached to a new veth (or dummy) device"
+    "$tool" run "$dir/xdp_net.bpf.o" --program xdp_count --interface nonexistent0 --duration 0.2 >"$tmp/xdp2.out" 2>"$tmp/xdp2.err"
+    run_rc=$?
+    expect_rc xdp2 1
+    grep -q "^ebpf-tool: program 'xdp_count' (xdp) failed to attach: .*nonexistent0" "$tmp/xdp2.err" &&
+        ok "--interface of a missing device: named on stderr" || { fail "--interface nonexistent0"; cat "$tmp/xdp2.err"; }
+    ip link del "$dev" 2>/dev/null
+else
+    echo "SKIP: --interface: cannot make a veth or dummy device"
 fi
 
 # A named program that cannot attach fails the run even when others attach: exit 1, named on stderr.
