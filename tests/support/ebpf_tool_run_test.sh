@@ -166,6 +166,17 @@ else
     fail "execsnoop (count only) run did not start (exit $run_rc)"; cat "$tmp/exec2.out" "$tmp/exec2.err"
 fi
 
+# SIGINT ends a run as SIGTERM does (background jobs of a script start with SIGINT ignored: run installs its own).
+if start sigint "$exe" --set target_comm=no-such-comm --duration 60 --events; then
+    kill -INT "$run_pid"
+    wait "$run_pid"
+    run_rc=$?
+    expect_rc sigint 0
+    expect sigint '^events events 0$' "SIGINT: stopped and reported"
+else
+    fail "SIGINT run did not start (exit $run_rc)"; cat "$tmp/sigint.out" "$tmp/sigint.err"
+fi
+
 # --- --set of every integer size and sign, bool, char, enum (negative), string; --dump-maps of them and of .data
 # structs with bitfields and arrays of structs. No trigger: --duration ends it.
 if start values "$rv" --set v_s8=-128 --set v_u8=255 --set v_s16=-32768 --set v_u16=0xffff --set v_s32=-5 \
@@ -184,11 +195,25 @@ else
     fail "run_values run did not start (exit $run_rc)"; cat "$tmp/values.out" "$tmp/values.err"
 fi
 
-# --- syscall_counter: openat() by this shell itself (a redirection of a builtin), exact with target_tgid=$$.
+# --- syscall_counter: openat() by one process, exact with target_tgid: a child shell that opens /dev/null N times
+# (redirections of a builtin) once a line arrives on a FIFO. It is started, and blocked opening the FIFO, before
+# the run attaches, so its startup's own openat()s (the dynamic loader's) are not counted.
 sc=$dir/syscall_counter.bpf.o
 N=7
-if start sc_tp "$sc" --program openat_tracepoint --set target_tgid=$$ --stats --dump-maps --duration 60; then
-    i=0; while [ $i -lt $N ]; do : </dev/null; i=$((i + 1)); done
+# start_opener: sets $opener_pid; the child is blocked on the FIFO when this returns.
+start_opener() {
+    rm -f "$tmp/open-go" "$tmp/open-ready"
+    mkfifo "$tmp/open-go"
+    sh -c ': >"$1"; read x <"$2"; i=0; while [ $i -lt "$3" ]; do : </dev/null; i=$((i + 1)); done' \
+        opener "$tmp/open-ready" "$tmp/open-go" $N &
+    opener_pid=$!
+    while [ ! -e "$tmp/open-ready" ]; do sleep 0.02; done
+    sleep 0.1
+}
+trigger_opener() { echo go >"$tmp/open-go"; wait "$opener_pid"; }
+start_opener
+if start sc_tp "$sc" --program openat_tracepoint --set target_tgid=$opener_pid --stats --dump-maps --duration 60; then
+    trigger_opener
     finish
     expect_rc sc_tp 0
     expect sc_tp "^  openat_calls = $N\$" "syscall_counter tracepoint: openat_calls = $N"
@@ -196,21 +221,25 @@ if start sc_tp "$sc" --program openat_tracepoint --set target_tgid=$$ --stats --
     if grep -q openat_kprobe "$tmp/sc_tp.out" "$tmp/sc_tp.err"; then fail "openat_kprobe was not named but ran"; fi
 else
     fail "syscall_counter tracepoint run did not start (exit $run_rc)"; cat "$tmp/sc_tp.out" "$tmp/sc_tp.err"
+    trigger_opener
 fi
 
 # ksyscall: the same count through a kprobe on the architecture's openat entry (skips where kprobes are absent).
-if start sc_ks "$sc" --program openat_kprobe --set target_tgid=$$ --stats --dump-maps --duration 60; then
-    i=0; while [ $i -lt $N ]; do : </dev/null; i=$((i + 1)); done
+start_opener
+if start sc_ks "$sc" --program openat_kprobe --set target_tgid=$opener_pid --stats --dump-maps --duration 60; then
+    trigger_opener
     finish
     expect_rc sc_ks 0
     expect sc_ks '^attached openat_kprobe ksyscall/openat$' "ksyscall attached"
     expect sc_ks "^  openat_calls = $N\$" "ksyscall: openat_calls = $N"
     expect_runs sc_ks openat_kprobe $N
 elif [ "$run_rc" = 1 ] && kprobe_reason && grep -q "^ebpf-tool: program 'openat_kprobe' (ksyscall/openat) failed to attach: " "$tmp/sc_ks.err"; then
+    trigger_opener
     reason=$(grep "^ebpf-tool: program 'openat_kprobe'" "$tmp/sc_ks.err")
     echo "SKIP: ksyscall: the kernel has no kprobes: $reason"
     skipped="$skipped ksyscall"
 else
+    trigger_opener
     fail "ksyscall run (exit $run_rc)"; cat "$tmp/sc_ks.out" "$tmp/sc_ks.err"
 fi
 
