@@ -205,4 +205,15 @@ Result<std::vector<std::uint32_t>> loaded_program_ids();
 // Thread safety: none needed (no shared state).
 Result<std::vector<ProgramInfo>> loaded_programs();
 
+// Turns on the kernel's run statistics of every BPF program (run_time_ns and run_count in ProgramInfo) while the
+// returned descriptor is open; they are off again (unless the sysctl kernel.bpf_stats_enabled keeps them on) once
+// every such descriptor is closed. Statistics cost a little per program run, so hold it only while measuring.
+// Kernel: BPF_ENABLE_STATS with BPF_STATS_RUN_TIME, 5.8+.
+// Requires: CAP_SYS_ADMIN.
+// Errors: Permission (no CAP_SYS_ADMIN), NotSupported or InvalidArgument (kernels before 5.8), each naming
+//   BPF_ENABLE_STATS.
+// Ownership: the caller owns the descriptor (UniqueFd closes it).
+// Thread safety: may be called from any thread; each call returns a new descriptor.
+Result<UniqueFd> enable_stats();
+
 }  // namespace ebpf

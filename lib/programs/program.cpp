@@ -399,4 +399,11 @@ Result<Program> Program::from_id(std::uint32_t id) {
     return from_fd(std::move(*fd));
 }
 
+Result<UniqueFd> enable_stats() {
+    constexpr std::uint32_t kStatsRunTime = 0;  // BPF_STATS_RUN_TIME
+    auto fd = sys::enable_stats(kStatsRunTime);
+    if (!fd) return std::move(fd).error().context("enable run-time statistics of BPF programs");
+    return fd;
+}
+
 }  // namespace ebpf

@@ -20,6 +20,9 @@ int cmd_bench_events(std::string_view which, std::span<const std::string_view> a
 int cmd_btf(std::span<const std::string_view> args);
 // features [--json] [--helpers]: the feature probes of <ebpf/features.hpp> against the running kernel.
 int cmd_features(std::span<const std::string_view> args);
+// run OBJECT [--program NAME]... [--set GLOBAL=VALUE]... [--duration S] [--events] [--stats] [--dump-maps]
+// [--interface NAME] [--cgroup PATH]: load, auto-attach, run, report (run.cpp).
+int cmd_run(std::span<const std::string_view> args);
 // Diagnostic: relocated instructions as JSON lines (compared with libbpf's in tests/compat).
 int cmd_dump_insns(std::span<const std::string_view> args);
 

@@ -22,6 +22,15 @@ constexpr const char* kUsage =
     "      --target-btf FILE            CO-RE against this BTF instead of /sys/kernel/btf/vmlinux\n"
     "  load --each --json OBJECT...     load every program alone; one JSON line per program:\n"
     "                                   {\"obj\",\"prog\",\"sec\",\"ok\",\"err\",\"us\"} (as libbpf_ref)\n"
+    "  run [options] OBJECT             load, attach every program whose section names a target, run until\n"
+    "                                   --duration ends or SIGINT/SIGTERM (`ebpf-tool run --help`)\n"
+    "      --program NAME               only this program (repeatable)\n"
+    "      --set GLOBAL=VALUE           a .rodata/.data/.bss variable, parsed by its BTF type (repeatable)\n"
+    "      --duration SECONDS           stop after this long\n"
+    "      --events                     count ring buffer and perf buffer records: `events MAP COUNT`\n"
+    "      --stats                      BPF_ENABLE_STATS while running: `runs PROGRAM RUN_COUNT`\n"
+    "      --dump-maps                  every map's entries at exit, formatted by BTF\n"
+    "      --interface NAME, --cgroup PATH  targets for networking and cgroup programs\n"
     "  bench btf [RUNS]                 parse the kernel's BTF and look up 1000 struct names (median of RUNS)\n"
     "  bench ringbuf|perfbuf [options]  consume records a BPF producer wrote (only the consume is timed; median)\n"
     "      --size BYTES                 record size, 1..256 (default 8)\n"
@@ -84,5 +93,6 @@ int main(int argc, char** argv) {
     if (cmd == "map") return cmd_map(rest);
     if (cmd == "link") return cmd_link(rest);
     if (cmd == "gen") return cmd_gen(rest);
+    if (cmd == "run") return cmd_run(rest);
     return usage_error("unknown command '" + std::string(cmd) + "'");
 }
