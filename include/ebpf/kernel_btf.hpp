@@ -2,6 +2,7 @@
 // KernelBtf: the running kernel's type information (vmlinux and module BTF), parsed once per process.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -55,5 +56,28 @@ private:
     std::vector<std::string> module_names_;
     std::unique_ptr<State> state_;
 };
+
+// A BTF object loaded in the kernel: vmlinux, a module's, or one a program or map was loaded with.
+struct BtfInfo {
+    std::uint32_t id = 0;
+    std::string name;         // 5.11+: "vmlinux" or the module name for kernel BTF; empty for loaded objects
+    std::uint32_t size = 0;   // bytes of raw BTF
+    bool kernel_btf = false;  // 5.11+: vmlinux or module BTF
+};
+
+// Ids of every BTF object in the kernel, in id order.
+// Kernel: BPF_BTF_GET_NEXT_ID, BPF_BTF_GET_FD_BY_ID (5.4+); names and kernel_btf 5.11+. Requires: CAP_SYS_ADMIN.
+// Errors: Permission.
+Result<std::vector<std::uint32_t>> loaded_btf_ids();
+// The info of every BTF object in the kernel (what `bpftool btf list` shows). Objects freed between listing and
+// opening are skipped. Opens and closes one fd per object. Requires: CAP_SYS_ADMIN. Errors: Permission; the
+// failing step, naming the id. Thread safety: none needed (no shared state).
+Result<std::vector<BtfInfo>> loaded_btfs();
+// The info of one BTF object. Errors: NotFound (no such id), Permission.
+Result<BtfInfo> loaded_btf_info(std::uint32_t id);
+// The types of one BTF object (BPF_OBJ_GET_INFO_BY_FD with a buffer), parsed. Module BTF is split on vmlinux: it
+// is parsed on the running kernel's vmlinux BTF. Ownership: the Spec owns a copy of the bytes; no fd stays open.
+// Errors: NotFound (no such id), Permission, MalformedBtf.
+Result<btf::Spec> loaded_btf_spec(std::uint32_t id);
 
 }  // namespace ebpf

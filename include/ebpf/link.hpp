@@ -146,4 +146,14 @@ std::unique_ptr<LinkResource> prog_attach_resource(UniqueFd target, UniqueFd pro
 std::unique_ptr<LinkResource> perf_event_resource(UniqueFd perf_fd);
 }  // namespace detail
 
+// Ids of every bpf_link in the kernel, in id order.
+// Kernel: BPF_LINK_GET_NEXT_ID, BPF_LINK_GET_FD_BY_ID (5.8+). Requires: CAP_SYS_ADMIN.
+// Errors: Permission; before 5.8 the kernel's EINVAL for the unknown command.
+Result<std::vector<std::uint32_t>> loaded_link_ids();
+// The info of every bpf_link in the kernel (what `bpftool link show` lists). Links released between listing and
+// opening are skipped. Ownership: opens and closes one fd per link; closing our fd never detaches a link (its
+// owner's fd or pin still holds it). Requires: CAP_SYS_ADMIN. Errors: Permission; the failing step, naming the id.
+// Thread safety: none needed (no shared state).
+Result<std::vector<LinkInfo>> loaded_links();
+
 }  // namespace ebpf

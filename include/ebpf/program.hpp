@@ -81,9 +81,16 @@ struct ProgramInfo {
     std::uint32_t xlated_size = 0;
     std::uint32_t verified_instructions = 0;
     std::uint32_t btf_id = 0;
-    std::uint64_t run_time_ns = 0;
+    std::uint64_t run_time_ns = 0;   // 5.1+, counted only while stats are enabled (sysctl kernel.bpf_stats_enabled)
     std::uint64_t run_count = 0;
+    std::uint64_t recursion_misses = 0;  // 5.12+
     std::vector<std::uint32_t> map_ids;
+    std::uint64_t load_time_ns = 0;   // CLOCK_BOOTTIME of the load, in ns
+    std::uint32_t created_by_uid = 0;
+    bool gpl_compatible = false;
+    std::uint32_t ifindex = 0;            // offloaded or dev-bound programs
+    std::uint32_t attach_btf_obj_id = 0;  // 5.18+: BTF object of a BTF-attached program's target
+    std::uint32_t attach_btf_id = 0;      // 5.18+: the target's type id in it
 };
 
 struct TestRunOptions {
@@ -188,5 +195,25 @@ private:
     Result<void> resolve_attach_target();
     std::shared_ptr<detail::ProgramState> s_;
 };
+
+// Ids of every program loaded in the kernel, in id order.
+// Kernel: BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID (4.13+). Requires: CAP_SYS_ADMIN. Errors: Permission.
+Result<std::vector<std::uint32_t>> loaded_program_ids();
+// The info of every program loaded in the kernel (what `bpftool prog show` lists). Programs unloaded between
+// listing and opening are skipped: the list is a snapshot that may already be stale. Opens and closes one fd per
+// program (no fd stays open). Requires: CAP_SYS_ADMIN. Errors: Permission; the failing step, naming the id.
+// Thread safety: none needed (no shared state).
+Result<std::vector<ProgramInfo>> loaded_programs();
+
+// Turns on the kernel's run statistics of every BPF program (run_time_ns and run_count in ProgramInfo) while the
+// returned descriptor is open; they are off again (unless the sysctl kernel.bpf_stats_enabled keeps them on) once
+// every such descriptor is closed. Statistics cost a little per program run, so hold it only while measuring.
+// Kernel: BPF_ENABLE_STATS with BPF_STATS_RUN_TIME, 5.8+.
+// Requires: CAP_SYS_ADMIN.
+// Errors: Permission (no CAP_SYS_ADMIN), NotSupported or InvalidArgument (kernels before 5.8), each naming
+//   BPF_ENABLE_STATS.
+// Ownership: the caller owns the descriptor (UniqueFd closes it).
+// Thread safety: may be called from any thread; each call returns a new descriptor.
+Result<UniqueFd> enable_stats();
 
 }  // namespace ebpf

@@ -36,8 +36,15 @@ struct RingMemory {
     ~RingMemory();
 };
 inline constexpr std::uint32_t kRingBusyBit = 1u << 31, kRingDiscardBit = 1u << 30, kRingHeaderSize = 8;
-// InvalidArgument naming the ring, the position and both lengths: a record the kernel could not have written.
-Error bad_ring_record(const Map& map, std::uint64_t pos, std::uint32_t len, std::uint64_t published);
+// Where a scan stopped on a record header the kernel could not have written: its position, the length it claims
+// and the bytes published from there.
+struct RingFault {
+    std::uint64_t pos = 0;
+    std::uint32_t len = 0;
+    std::uint64_t published = 0;
+};
+// InvalidArgument naming the ring, the position and both lengths.
+Error bad_ring_record(const Map& map, const RingFault& fault);
 
 template <class F>
 bool call_record_callback(F& f, std::span<const std::byte> record) {
@@ -47,6 +54,84 @@ bool call_record_callback(F& f, std::span<const std::byte> record) {
     } else {
         return static_cast<bool>(f(record));
     }
+}
+
+// The consumer side of the ring protocol, on raw memory (also what fuzz_ringbuf drives with hostile bytes): hands
+// each published record (at most `max_records`, discarded ones skipped) to `on_record`, stops at a record still
+// being written, publishes the consumer position once per batch. A header claiming more than is published, or
+// more than the ring holds, sets `fault` and leaves the consumer position at that record. Reads stay within
+// data[0, 2 * (mask + 1)): the kernel maps the data area twice in a row.
+template <class F>
+std::size_t scan_ring(std::uint64_t* consumer_pos, const std::uint64_t* producer_pos, const std::byte* data,
+                      std::uint64_t mask, F& on_record, std::size_t max_records, std::optional<RingFault>& fault) {
+    std::uint64_t cons = __atomic_load_n(consumer_pos, __ATOMIC_RELAXED);  // only we write it
+    std::size_t n = 0;
+    for (;;) {
+        const std::uint64_t prod = __atomic_load_n(producer_pos, __ATOMIC_ACQUIRE);
+        if (cons >= prod || n >= max_records) break;
+        bool stop = false;
+        do {
+            const std::byte* hdr = data + (cons & mask);
+            // Records were written by another CPU: ask for the lines ahead early (hardware prefetchers stop at
+            // page boundaries; the data area is mapped twice, so reading past its end stays mapped).
+            __builtin_prefetch(hdr + 2048);
+            const std::uint32_t word = __atomic_load_n(reinterpret_cast<const std::uint32_t*>(hdr), __ATOMIC_ACQUIRE);
+            if (word & kRingBusyBit) {
+                stop = true;
+                break;
+            }
+            const std::uint32_t len = word & ~(kRingBusyBit | kRingDiscardBit);
+            const std::uint64_t total = (std::uint64_t{len} + kRingHeaderSize + 7) & ~std::uint64_t{7};
+            if (total > prod - cons || total > mask + 1) [[unlikely]] {
+                __atomic_store_n(consumer_pos, cons, __ATOMIC_RELEASE);
+                fault = RingFault{cons, len, prod - cons};
+                return n;
+            }
+            cons += total;
+            if (word & kRingDiscardBit) continue;
+            ++n;
+            if (!call_record_callback(on_record, std::span<const std::byte>(hdr + kRingHeaderSize, len)) ||
+                n >= max_records) {
+                stop = true;
+                break;
+            }
+        } while (cons < prod);
+        // Publish once per batch: records stay valid until here, and the kernel sees the space come back.
+        __atomic_store_n(consumer_pos, cons, __ATOMIC_RELEASE);
+        if (stop) break;
+    }
+    return n;
+}
+
+// One record without consuming it (discarded records before it are consumed): the record and the consumer
+// position after it, or an empty record when none is ready. Faults as scan_ring().
+struct RingPeek {
+    std::optional<std::span<const std::byte>> record;
+    std::uint64_t end = 0;
+};
+inline RingPeek peek_ring(std::uint64_t* consumer_pos, const std::uint64_t* producer_pos, const std::byte* data,
+                          std::uint64_t mask, std::optional<RingFault>& fault) {
+    std::uint64_t cons = __atomic_load_n(consumer_pos, __ATOMIC_RELAXED);
+    const std::uint64_t prod = __atomic_load_n(producer_pos, __ATOMIC_ACQUIRE);
+    while (cons < prod) {
+        const std::byte* hdr = data + (cons & mask);
+        const std::uint32_t word = __atomic_load_n(reinterpret_cast<const std::uint32_t*>(hdr), __ATOMIC_ACQUIRE);
+        if (word & kRingBusyBit) break;
+        const std::uint32_t len = word & ~(kRingBusyBit | kRingDiscardBit);
+        const std::uint64_t total = (std::uint64_t{len} + kRingHeaderSize + 7) & ~std::uint64_t{7};
+        if (total > prod - cons || total > mask + 1) {
+            __atomic_store_n(consumer_pos, cons, __ATOMIC_RELEASE);
+            fault = RingFault{cons, len, prod - cons};
+            return {};
+        }
+        if (word & kRingDiscardBit) {
+            cons += total;
+            __atomic_store_n(consumer_pos, cons, __ATOMIC_RELEASE);
+            continue;
+        }
+        return {std::span<const std::byte>(hdr + kRingHeaderSize, len), cons + total};
+    }
+    return {};
 }
 }  // namespace detail
 
@@ -82,48 +167,11 @@ public:
     //   then left where it was, and the error names the position.
     template <class F>
     Result<std::size_t> consume(F&& on_record, std::size_t max_records = std::numeric_limits<std::size_t>::max()) {
-        // Locals, so the loop keeps them in registers across the acquire loads.
-        std::uint64_t* const consumer_pos = mem_->consumer_pos;
-        const std::uint64_t* const producer_pos = mem_->producer_pos;
-        const std::byte* const data = mem_->data;
-        const std::uint64_t mask = mem_->mask;
-        std::uint64_t cons = __atomic_load_n(consumer_pos, __ATOMIC_RELAXED);  // only we write it
-        std::size_t n = 0;
-        for (;;) {
-            const std::uint64_t prod = __atomic_load_n(producer_pos, __ATOMIC_ACQUIRE);
-            if (cons >= prod || n >= max_records) break;
-            bool stop = false;
-            do {
-                const std::byte* hdr = data + (cons & mask);
-                // Records were written by another CPU: ask for the lines ahead early (hardware prefetchers stop at
-                // page boundaries; the data area is mapped twice, so reading past its end stays mapped).
-                __builtin_prefetch(hdr + 2048);
-                const std::uint32_t word =
-                    __atomic_load_n(reinterpret_cast<const std::uint32_t*>(hdr), __ATOMIC_ACQUIRE);
-                if (word & detail::kRingBusyBit) {
-                    stop = true;
-                    break;
-                }
-                const std::uint32_t len = word & ~(detail::kRingBusyBit | detail::kRingDiscardBit);
-                const std::uint64_t total = (std::uint64_t{len} + detail::kRingHeaderSize + 7) & ~std::uint64_t{7};
-                if (total > prod - cons || total > mask + 1) [[unlikely]] {
-                    __atomic_store_n(consumer_pos, cons, __ATOMIC_RELEASE);
-                    return detail::bad_ring_record(map_, cons, len, prod - cons);
-                }
-                cons += total;
-                if (word & detail::kRingDiscardBit) continue;
-                ++n;
-                if (!detail::call_record_callback(on_record,
-                                                  std::span<const std::byte>(hdr + detail::kRingHeaderSize, len)) ||
-                    n >= max_records) {
-                    stop = true;
-                    break;
-                }
-            } while (cons < prod);
-            // Publish once per batch: records stay valid until here, and the kernel sees the space come back.
-            __atomic_store_n(consumer_pos, cons, __ATOMIC_RELEASE);
-            if (stop) break;
-        }
+        std::optional<detail::RingFault> fault;
+        const std::size_t n =
+            detail::scan_ring(mem_->consumer_pos, mem_->producer_pos, mem_->data, mem_->mask, on_record, max_records, fault);
+        if (fault) [[unlikely]]
+            return detail::bad_ring_record(map_, *fault);
         return n;
     }
 

@@ -99,8 +99,9 @@ Result<Map> Map::create(const MapSpec& spec, const MapCreateOptions& options) {
         a.btf_value_type_id = spec.value_type;
     }
     auto fd = sys::map_create(a);
-    if (!fd && with_btf) {
-        // Older kernels reject some BTF (e.g. DATASEC before 5.2); the map works without it.
+    if (!fd && with_btf && fd.error().sys_errno() == EINVAL) {
+        // Older kernels reject some BTF with EINVAL (e.g. DATASEC before 5.2); the map works without it. If it
+        // fails without BTF too, the first error is the one reported (a value that needs BTF, such as a spin lock).
         a.btf_fd = a.btf_key_type_id = a.btf_value_type_id = 0;
         if (auto retry = sys::map_create(a)) fd = std::move(retry);
     }

@@ -10,6 +10,7 @@
 
 #include "base/format.hpp"
 #include "base/try.hpp"
+#include "perf/perf_ring.hpp"
 #include "sys/epoll.hpp"
 #include "sys/mmap.hpp"
 #include "sys/perf.hpp"
@@ -23,10 +24,7 @@ namespace {
 
 // struct perf_event_mmap_page: data_head, data_tail, data_offset and data_size live at these offsets (4.1+).
 constexpr std::size_t kDataHeadOff = 1024, kDataTailOff = 1032;
-// struct perf_event_header {u32 type; u16 misc; u16 size;} and the record types we read.
-constexpr std::uint32_t kRecordLost = 2, kRecordSample = 9;
 constexpr std::uint64_t kPerfSampleRaw = 1u << 10;
-constexpr std::uint64_t kWakeToken = ~std::uint64_t{0};
 
 struct Ring {
     std::uint32_t cpu = 0;
@@ -85,7 +83,7 @@ Result<PerfBuffer> PerfBuffer::open_erased(const Map& map, Callbacks cb, std::un
     EBPF_TRY_ASSIGN(s->cpus, sys::read_cpu_ids("/sys/devices/system/cpu/online").context(what));
     EBPF_TRY_ASSIGN(s->epoll, sys::epoll_create().context(what));
     EBPF_TRY_ASSIGN(s->wake, sys::eventfd_create().context(what));
-    EBPF_TRY(sys::epoll_add(s->epoll.get(), s->wake.get(), sys::kEpollIn, kWakeToken).context(what));
+    EBPF_TRY(sys::epoll_add(s->epoll.get(), s->wake.get(), sys::kEpollIn, sys::kEpollWakeToken).context(what));
     const std::size_t page = sys::page_size();
     s->rings.reserve(s->cpus.size());
     for (const std::uint32_t cpu : s->cpus) {
@@ -136,50 +134,22 @@ Result<std::size_t> PerfBuffer::consume(std::size_t max_samples) {
     for (Ring& r : s_->rings) {
         const std::uint64_t head = __atomic_load_n(r.head(), __ATOMIC_ACQUIRE);
         std::uint64_t tail = __atomic_load_n(r.tail(), __ATOMIC_RELAXED);  // only we write it
-        const std::byte* data = r.data();
-        const std::uint64_t mask = r.size - 1;
         bool stop = false;
-        while (tail < head && n < max_samples && !stop) {
-            const std::uint64_t off = tail & mask;
-            // The kernel wrote these lines on another CPU: ask for the ones ahead early (hardware prefetchers stop
-            // at page boundaries).
-            __builtin_prefetch(data + ((tail + 2048) & mask));
-            // The 8-byte header never straddles the end (records are 8-byte aligned); the body may.
-            std::uint32_t type = 0;
-            std::uint16_t size = 0;
-            std::memcpy(&type, data + off, 4);
-            std::memcpy(&size, data + off + 6, 2);
-            if (size < 8 || (size & 7) != 0 || size > head - tail)
-                return Error(Errc::InvalidArgument,
-                             format("perf buffer '%s' CPU %u: a record at %llu claims %u bytes (%llu published); "
-                                    "not reading it",
-                                    s_->map.name().c_str(), r.cpu, static_cast<unsigned long long>(tail), size,
-                                    static_cast<unsigned long long>(head - tail)));
-            const std::byte* rec = data + off;
-            if (off + size > r.size) {
-                // Wraps around the end: copy it whole, once.
-                s_->wrap.resize(size);
-                const std::size_t first = static_cast<std::size_t>(r.size - off);
-                std::memcpy(s_->wrap.data(), data + off, first);
-                std::memcpy(s_->wrap.data() + first, data, size - first);
-                rec = s_->wrap.data();
-            }
-            if (type == kRecordSample && size >= 12) {
-                std::uint32_t raw = 0;
-                std::memcpy(&raw, rec + 8, 4);
-                if (raw <= size - 12u) {
-                    ++n;
-                    stop = !s_->cb.sample(s_->cb.ctx, static_cast<int>(r.cpu), std::span<const std::byte>(rec + 12, raw));
-                }
-            } else if (type == kRecordLost && size >= 24) {
-                std::uint64_t lost = 0;
-                std::memcpy(&lost, rec + 16, 8);
+        const int cpu = static_cast<int>(r.cpu);
+        const auto fault = detail::walk_perf_ring(
+            r.data(), r.size, head, tail, s_->wrap, n, max_samples,
+            [&](std::span<const std::byte> raw) { return !(stop = !s_->cb.sample(s_->cb.ctx, cpu, raw)); },
+            [&](std::uint64_t lost) {
                 r.lost += lost;
-                s_->cb.lost(s_->cb.ctx, static_cast<int>(r.cpu), lost);
-            }
-            tail += size;
-        }
+                s_->cb.lost(s_->cb.ctx, cpu, lost);
+            });
         __atomic_store_n(r.tail(), tail, __ATOMIC_RELEASE);
+        if (fault)
+            return Error(Errc::InvalidArgument,
+                         format("perf buffer '%s' CPU %u: a record at %llu claims %u bytes (%llu published); "
+                                "not reading it",
+                                s_->map.name().c_str(), r.cpu, static_cast<unsigned long long>(fault->pos),
+                                fault->size, static_cast<unsigned long long>(fault->published)));
         if (stop || n >= max_samples) break;
     }
     return n;
@@ -191,7 +161,7 @@ Result<std::size_t> PerfBuffer::poll(int timeout_ms, std::size_t max_samples) {
     std::array<sys::EpollEvent, 16> events{};
     EBPF_TRY_ASSIGN(const std::size_t ready, sys::epoll_wait(s_->epoll.get(), events, timeout_ms));
     for (std::size_t i = 0; i < ready; ++i)
-        if (events[i].data == kWakeToken) sys::eventfd_drain(s_->wake.get());
+        if (events[i].data == sys::kEpollWakeToken) sys::eventfd_drain(s_->wake.get());
     return consume(max_samples);
 }
 

@@ -346,6 +346,13 @@ Result<ProgramInfo> Program::info() const {
     i.btf_id = raw.btf_id;
     i.run_time_ns = raw.run_time_ns;
     i.run_count = raw.run_cnt;
+    i.recursion_misses = raw.recursion_misses;
+    i.load_time_ns = raw.load_time;
+    i.created_by_uid = raw.created_by_uid;
+    i.gpl_compatible = raw.gpl_compatible != 0;
+    i.ifindex = raw.ifindex;
+    i.attach_btf_obj_id = raw.attach_btf_obj_id;
+    i.attach_btf_id = raw.attach_btf_id;
     return i;
 }
 
@@ -390,6 +397,13 @@ Result<Program> Program::from_id(std::uint32_t id) {
     auto fd = sys::get_fd_by_id(sys::Cmd::ProgGetFdById, id);
     if (!fd) return std::move(fd).error().context(format("open program id %u", id));
     return from_fd(std::move(*fd));
+}
+
+Result<UniqueFd> enable_stats() {
+    constexpr std::uint32_t kStatsRunTime = 0;  // BPF_STATS_RUN_TIME
+    auto fd = sys::enable_stats(kStatsRunTime);
+    if (!fd) return std::move(fd).error().context("enable run-time statistics of BPF programs");
+    return fd;
 }
 
 }  // namespace ebpf

@@ -12,10 +12,6 @@ namespace ebpf {
 
 using detail::format;
 
-namespace {
-constexpr std::uint64_t kWakeToken = ~std::uint64_t{0};
-}
-
 struct RingBufferReader::State {
     UniqueFd epoll, wake;
     struct Ring {
@@ -36,7 +32,7 @@ Result<RingBufferReader> RingBufferReader::create() {
     auto s = std::make_unique<State>();
     EBPF_TRY_ASSIGN(s->epoll, sys::epoll_create().context("ring buffer reader"));
     EBPF_TRY_ASSIGN(s->wake, sys::eventfd_create().context("ring buffer reader"));
-    EBPF_TRY(sys::epoll_add(s->epoll.get(), s->wake.get(), sys::kEpollIn, kWakeToken).context("ring buffer reader"));
+    EBPF_TRY(sys::epoll_add(s->epoll.get(), s->wake.get(), sys::kEpollIn, sys::kEpollWakeToken).context("ring buffer reader"));
     return RingBufferReader(std::move(s));
 }
 
@@ -76,7 +72,7 @@ Result<std::size_t> RingBufferReader::poll(int timeout_ms, std::size_t max_recor
     std::array<sys::EpollEvent, 16> events{};
     EBPF_TRY_ASSIGN(const std::size_t ready, sys::epoll_wait(s_->epoll.get(), events, timeout_ms));
     for (std::size_t i = 0; i < ready; ++i)
-        if (events[i].data == kWakeToken) sys::eventfd_drain(s_->wake.get());
+        if (events[i].data == sys::kEpollWakeToken) sys::eventfd_drain(s_->wake.get());
     return consume(max_records);
 }
 

@@ -19,12 +19,12 @@ RingMemory::~RingMemory() {
     if (consumer_base) sys::munmap(consumer_base, consumer_length);
 }
 
-Error bad_ring_record(const Map& map, std::uint64_t pos, std::uint32_t len, std::uint64_t published) {
+Error bad_ring_record(const Map& map, const RingFault& fault) {
     return Error(Errc::InvalidArgument,
                  format("ring buffer '%s': the record at position %llu claims %u bytes, but only %llu bytes are "
                         "published; not reading it",
-                        map.name().c_str(), static_cast<unsigned long long>(pos), len,
-                        static_cast<unsigned long long>(published)));
+                        map.name().c_str(), static_cast<unsigned long long>(fault.pos), fault.len,
+                        static_cast<unsigned long long>(fault.published)));
 }
 
 }  // namespace detail
@@ -84,29 +84,12 @@ std::uint64_t RingBuffer::available() const noexcept {
 }
 
 Result<std::optional<std::span<const std::byte>>> RingBuffer::peek() {
-    detail::RingMemory& m = *mem_;
     release();
-    std::uint64_t cons = __atomic_load_n(m.consumer_pos, __ATOMIC_RELAXED);
-    const std::uint64_t prod = __atomic_load_n(m.producer_pos, __ATOMIC_ACQUIRE);
-    while (cons < prod) {
-        const std::byte* hdr = m.data + (cons & m.mask);
-        const std::uint32_t word = __atomic_load_n(reinterpret_cast<const std::uint32_t*>(hdr), __ATOMIC_ACQUIRE);
-        if (word & detail::kRingBusyBit) break;
-        const std::uint32_t len = word & ~(detail::kRingBusyBit | detail::kRingDiscardBit);
-        const std::uint64_t total = (std::uint64_t{len} + detail::kRingHeaderSize + 7) & ~std::uint64_t{7};
-        if (total > prod - cons || total > m.mask + 1) {
-            __atomic_store_n(m.consumer_pos, cons, __ATOMIC_RELEASE);
-            return detail::bad_ring_record(map_, cons, len, prod - cons);
-        }
-        if (word & detail::kRingDiscardBit) {
-            cons += total;
-            __atomic_store_n(m.consumer_pos, cons, __ATOMIC_RELEASE);
-            continue;
-        }
-        peeked_end_ = cons + total;
-        return std::optional<std::span<const std::byte>>(std::span<const std::byte>(hdr + detail::kRingHeaderSize, len));
-    }
-    return std::optional<std::span<const std::byte>>();
+    std::optional<detail::RingFault> fault;
+    const detail::RingPeek p = detail::peek_ring(mem_->consumer_pos, mem_->producer_pos, mem_->data, mem_->mask, fault);
+    if (fault) return detail::bad_ring_record(map_, *fault);
+    if (p.record) peeked_end_ = p.end;
+    return p.record;
 }
 
 void RingBuffer::release() noexcept {

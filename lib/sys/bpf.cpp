@@ -229,6 +229,12 @@ Result<UniqueFd> iter_create(int link_fd) noexcept {
     return bpf_fd(Cmd::IterCreate, &a, sizeof a);
 }
 
+Result<UniqueFd> enable_stats(std::uint32_t type) noexcept {
+    EnableStatsAttr a{};
+    a.type = type;
+    return bpf_fd(Cmd::EnableStats, &a, sizeof a);
+}
+
 Result<void> prog_bind_map(int prog_fd, int map_fd) noexcept {
     ProgBindMapAttr a{};
     a.prog_fd = static_cast<u32>(prog_fd);

@@ -93,5 +93,7 @@ Result<void> link_update(const LinkUpdateAttr& attr) noexcept;
 Result<void> link_detach(int link_fd) noexcept;
 Result<UniqueFd> iter_create(int link_fd) noexcept;
 Result<void> prog_bind_map(int prog_fd, int map_fd) noexcept;
+// BPF_ENABLE_STATS (5.8+): statistics of `type` (0: BPF_STATS_RUN_TIME) are collected while the returned fd is open.
+Result<UniqueFd> enable_stats(std::uint32_t type) noexcept;
 
 }  // namespace ebpf::sys

@@ -11,6 +11,8 @@
 namespace ebpf::sys {
 
 inline constexpr std::uint32_t kEpollIn = 0x001, kEpollOut = 0x004, kEpollErr = 0x008, kEpollHup = 0x010;
+// The epoll token of a reader's wake-up eventfd (ring and perf buffer readers): no ring or CPU index uses it.
+inline constexpr std::uint64_t kEpollWakeToken = ~std::uint64_t{0};
 inline constexpr std::uint32_t kEpollOneshot = 1u << 30;  // disarmed after one event until EPOLL_CTL_MOD
 
 struct EpollEvent {

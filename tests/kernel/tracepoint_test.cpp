@@ -126,3 +126,30 @@ TEST_CASE("tracepoint errors name what was looked for", "[tracing]") {
     auto via_auto = auto_attach(*obj.program("count_getppid"));
     REQUIRE(via_auto);
 }
+
+TEST_CASE("enable_stats: run counts and run time are collected while its fd is open", "[tracing]") {
+    Object obj = tracing_object();
+    auto tp = obj.program<Tracepoint>("count_getppid");
+    REQUIRE(tp);
+    REQUIRE(tp->load());
+    const int fds_before = test::open_fd_count();
+    {
+        auto stats = enable_stats();
+        if (!stats && stats.error().code() == Errc::InvalidArgument)
+            EBPF_SKIP("BPF_ENABLE_STATS: " << stats.error().message());
+        REQUIRE(stats);
+        CHECK(stats->valid());
+        CHECK(test::open_fd_count() == fds_before + 1);
+        auto link = tp->attach();
+        REQUIRE(link);
+        auto before = tp->program().info();
+        REQUIRE(before);
+        getppid_n(20);
+        auto after = tp->program().info();
+        REQUIRE(after);
+        // Every process's getppid() runs the program (it filters inside): at least ours.
+        CHECK(after->run_count >= before->run_count + 20);
+        CHECK(after->run_time_ns > before->run_time_ns);
+    }
+    CHECK(test::open_fd_count() == fds_before);
+}

@@ -30,7 +30,7 @@ check 0 "help" "$tool" --help
 # string sizes are not compared, everything else is. (The networking objects swap bytes for ports and protocols.)
 endian_dependent=" core_flavors core_skb core_task net_parse usdt_args log_example log_test xdp_net tc_net netns_net "
 # uprobes and USDT (usdt.bpf.h again).
-endian_dependent="$endian_dependent usdt_test uprobe_example "
+endian_dependent="$endian_dependent usdt_test uprobe_example uprobe_run "
 # Cgroup hooks and socket programs (ports in network byte order).
 endian_dependent="$endian_dependent cgroup_hooks socket_progs "
 counts='s/"\(instructions\|core_relocations\|line_info\|strings_size\)":[0-9]*/"\1":N/g'

@@ -5,7 +5,9 @@
 set -euo pipefail
 
 base=(meson ninja-build g++ clang clang-19 llvm libbpf-dev catch2 linux-libc-dev python3 pkg-config iproute2)
-extra=(qemu-user-static qemu-system-x86 qemu-system-arm cpio npm libclang-rt-14-dev file gzip debian-archive-keyring)
+# cmake and make: the consumer projects (tests/consumers); doxygen: the API reference (docs/api.md).
+extra=(qemu-user-static qemu-system-x86 qemu-system-arm cpio npm libclang-rt-14-dev file gzip debian-archive-keyring
+    cmake make doxygen)
 
 pkgs=("${base[@]}")
 [ "${1:-}" = --ci ] && pkgs+=("${extra[@]}")

@@ -70,8 +70,9 @@ int btf_dump(std::span<const std::string_view> args) {
 }  // namespace
 
 int cmd_btf(std::span<const std::string_view> args) {
-    if (args.empty()) return usage_error("btf: missing subcommand (dump)");
+    if (args.empty()) return usage_error("btf: missing subcommand (dump, list or show ID)");
     if (args[0] == "dump") return btf_dump(args.subspan(1));
+    if (args[0] == "list" || args[0] == "show") return cmd_btf_listing(args);
     return usage_error("btf: unknown subcommand '" + std::string(args[0]) + "'");
 }
 

@@ -22,6 +22,15 @@ constexpr const char* kUsage =
     "      --target-btf FILE            CO-RE against this BTF instead of /sys/kernel/btf/vmlinux\n"
     "  load --each --json OBJECT...     load every program alone; one JSON line per program:\n"
     "                                   {\"obj\",\"prog\",\"sec\",\"ok\",\"err\",\"us\"} (as libbpf_ref)\n"
+    "  run [options] OBJECT             load, attach every program whose section names a target, run until\n"
+    "                                   --duration ends or SIGINT/SIGTERM (`ebpf-tool run --help`)\n"
+    "      --program NAME               only this program (repeatable)\n"
+    "      --set GLOBAL=VALUE           a .rodata/.data/.bss variable, parsed by its BTF type (repeatable)\n"
+    "      --duration SECONDS           stop after this long\n"
+    "      --events                     count ring buffer and perf buffer records: `events MAP COUNT`\n"
+    "      --stats                      BPF_ENABLE_STATS while running: `runs PROGRAM RUN_COUNT`\n"
+    "      --dump-maps                  every map's entries at exit, formatted by BTF\n"
+    "      --interface NAME, --cgroup PATH  targets for networking and cgroup programs\n"
     "  bench btf [RUNS]                 parse the kernel's BTF and look up 1000 struct names (median of RUNS)\n"
     "  bench ringbuf|perfbuf [options]  consume records a BPF producer wrote (only the consume is timed; median)\n"
     "      --size BYTES                 record size, 1..256 (default 8)\n"
@@ -34,6 +43,15 @@ constexpr const char* kUsage =
     "      --root-type NAME             only this type and what it uses (repeatable; \"struct x\", \"x\", ...)\n"
     "      --guard NAME                 header guard (default __EBPF_CXX_BTF_H__)\n"
     "      --no-preserve-access-index   no #pragma clang attribute for CO-RE\n"
+    "  btf list|show ID [--json]        BTF objects loaded in the kernel: id, name, size, kernel or not\n"
+    "  prog list|show ID [--json]       programs loaded in the kernel: id, type, name, tag, load time, uid, sizes,\n"
+    "                                   map ids, BTF id, run_cnt/run_time_ns (when kernel.bpf_stats_enabled)\n"
+    "  map list|show ID [--json]        maps loaded in the kernel: id, type, name, flags, sizes, BTF ids\n"
+    "  map dump [--json] ID|--pin PATH|--name NAME\n"
+    "                                   every entry of a map, keys and values formatted by the map's BTF\n"
+    "  link list|show ID [--json]       bpf_links: id, type, program id and attach info (target, cgroup, ifindex, ...)\n"
+    "  gen skeleton OBJECT [--name NAME] [-o HEADER]\n"
+    "                                   a typed C++ header embedding OBJECT (docs/ebpf-tool.md); stdout without -o\n"
     "  features [--json] [--helpers]    what the running kernel supports: program types, map types, bpf_link\n"
     "                                   attach types and features, probed (as bpftool feature probe); needs root\n"
     "      --helpers                    also the helpers of each program type (about 6,700 more program loads\n"
@@ -71,5 +89,10 @@ int main(int argc, char** argv) {
     if (cmd == "btf") return cmd_btf(rest);
     if (cmd == "dump-insns") return cmd_dump_insns(rest);
     if (cmd == "features") return cmd_features(rest);
+    if (cmd == "prog") return cmd_prog(rest);
+    if (cmd == "map") return cmd_map(rest);
+    if (cmd == "link") return cmd_link(rest);
+    if (cmd == "gen") return cmd_gen(rest);
+    if (cmd == "run") return cmd_run(rest);
     return usage_error("unknown command '" + std::string(cmd) + "'");
 }

@@ -6,7 +6,7 @@
 # Usage: tools/fuzz/run.sh [--seconds N] [--jobs J] [--dir D] [--build D] [--nice N] [--merge] [TARGET...]
 #                          [-- LIBFUZZER_ARGS...]
 #   TARGET      elf btf btf_ext object inflate btf_dump core verifier_log log (default: all); "fuzz_elf" works too
-#   --seconds   fuzzing time per target (default 40: the nine targets take ~6 minutes)
+#   --seconds   fuzzing time per target (default 40: the eleven targets take ~8 minutes)
 #   --jobs      targets fuzzed at the same time (default 1); each is one libFuzzer process
 #   --dir       state directory: build/, corpus/<target>/, artifacts/<target>/, logs/ (default
 #               $EBPF_FUZZ_DIR or ~/.cache/ebpf-cxx/fuzz). Corpora persist there, so long runs build on each other.
@@ -18,7 +18,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-all_targets=(elf btf btf_ext object inflate btf_dump core verifier_log log)
+all_targets=(elf btf btf_ext object inflate btf_dump core verifier_log log usdt ringbuf)
 seconds=40
 jobs=1
 state=${EBPF_FUZZ_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ebpf-cxx/fuzz}
@@ -54,7 +54,7 @@ mkdir -p "$state"
 state=$(cd "$state" && pwd)
 
 # Inputs larger than the seeds need room to grow, but not so much that mutations drown in bytes nobody reads.
-declare -A max_len=([elf]=32768 [object]=32768 [btf]=16384 [btf_ext]=32768 [inflate]=16384 [btf_dump]=16384 [core]=32768 [verifier_log]=8192 [log]=8192)
+declare -A max_len=([elf]=32768 [object]=32768 [btf]=16384 [btf_ext]=32768 [inflate]=16384 [btf_dump]=16384 [core]=32768 [verifier_log]=8192 [log]=8192 [usdt]=16384 [ringbuf]=8192)
 
 # --- build -----------------------------------------------------------------------------------------------------
 # Coverage must reach into the library, so the whole build is instrumented (fuzzer-no-link) and sanitized; the

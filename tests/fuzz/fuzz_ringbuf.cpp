@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target: ring buffer and perf ring records as a hostile or broken producer could leave them. Drives the
+// consumers' record walks (detail::scan_ring / peek_ring of RingBuffer, detail::walk_perf_ring of PerfBuffer) on
+// memory laid out like the kernel's. Input: byte 0 picks the ring size (8 B .. 4 KiB), byte 1 the record limit,
+// bytes 2..9 how far the producer position is ahead, bytes 10..17 the consumer's start position, the rest the
+// ring's bytes. Checks that every record handed over lies inside the ring's memory (its double mapping for BPF
+// ring buffers, or the copy of a wrapped perf record), that positions only move forward, by whole records, and
+// never past the producer, and that a fault leaves the consumer at the faulty record.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include <ebpf/ringbuf.hpp>
+
+#include "fuzz.hpp"
+#include "perf/perf_ring.hpp"
+
+namespace {
+
+bool inside(std::span<const std::byte> rec, const std::byte* lo, std::size_t len) {
+    return rec.data() >= lo && rec.data() + rec.size() <= lo + len;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace ebpf;
+    if (size < 18) return 0;
+    const std::uint64_t ring = std::uint64_t{8} << (data[0] % 10);
+    const std::size_t max_records = (data[1] & 0x80) ? std::size_t{1} + (data[1] & 3) : SIZE_MAX;
+    std::uint64_t ahead = 0, start = 0;
+    std::memcpy(&ahead, data + 2, 8);
+    std::memcpy(&start, data + 10, 8);
+    start &= (std::uint64_t{1} << 62) - 8;     // 8-byte aligned, like the kernel's; 64-bit positions never wrap
+    ahead %= 4 * ring + 16;                    // sometimes more than the ring holds
+    const std::span<const std::uint8_t> bytes(data + 18, size - 18);
+
+    // BPF ring buffer: the data area mapped twice in a row, 8-byte aligned like the kernel's pages.
+    std::vector<std::uint64_t> mem(2 * ring / 8, 0);
+    auto* area = reinterpret_cast<std::byte*>(mem.data());
+    std::memcpy(area, bytes.data(), bytes.size() < ring ? bytes.size() : ring);
+    std::memcpy(area + ring, area, ring);
+    std::uint64_t cons = start;
+    const std::uint64_t prod = start + ahead;
+    std::optional<detail::RingFault> fault;
+    std::size_t seen = 0;
+    auto on_record = [&](std::span<const std::byte> rec) {
+        EBPF_FUZZ_CHECK(inside(rec, area, 2 * ring));
+        fuzz::sink(rec);
+        ++seen;
+    };
+    const std::size_t n = detail::scan_ring(&cons, &prod, area, ring - 1, on_record, max_records, fault);
+    EBPF_FUZZ_CHECK(n == seen && n <= max_records);
+    EBPF_FUZZ_CHECK(cons >= start && cons <= prod && (cons - start) % 8 == 0);
+    if (fault) EBPF_FUZZ_CHECK(fault->pos == cons && fault->published == prod - cons);
+
+    cons = start;
+    fault.reset();
+    const detail::RingPeek peeked = detail::peek_ring(&cons, &prod, area, ring - 1, fault);
+    EBPF_FUZZ_CHECK(cons >= start && cons <= prod);
+    if (peeked.record) {
+        EBPF_FUZZ_CHECK(!fault && inside(*peeked.record, area, 2 * ring));
+        EBPF_FUZZ_CHECK(peeked.end > cons && peeked.end <= prod && (peeked.end - cons) % 8 == 0);
+        fuzz::sink(*peeked.record);
+    }
+    if (fault) EBPF_FUZZ_CHECK(fault->pos == cons && !peeked.record);
+
+    // Perf ring: the data pages once; a record may wrap around their end.
+    std::vector<std::byte> wrap;
+    std::uint64_t tail = start;
+    const std::uint64_t head = start + ahead;
+    std::size_t samples = 0, counted = 0;
+    const auto pfault = detail::walk_perf_ring(
+        area, ring, head, tail, wrap, samples, max_records,
+        [&](std::span<const std::byte> raw) {
+            EBPF_FUZZ_CHECK(inside(raw, area, ring) || inside(raw, wrap.data(), wrap.size()));
+            fuzz::sink(raw);
+            ++counted;
+            return true;
+        },
+        [&](std::uint64_t lost) { fuzz::sink(lost); });
+    EBPF_FUZZ_CHECK(samples == counted && samples <= max_records);
+    EBPF_FUZZ_CHECK(tail >= start && tail <= head && (tail - start) % 8 == 0);
+    if (pfault) EBPF_FUZZ_CHECK(pfault->pos == tail && pfault->published == head - tail);
+    return 0;
+}
