@@ -3,6 +3,10 @@
 // header's, wherever that header has them: #ifdef for macros, LINUX_VERSION_CODE for enumerators (an enumerator
 // cannot be tested for existence). Headers older than a constant's release check nothing for it; uapi.hpp then
 // stands on the value documented with it.
+// <netinet/in.h> first: <linux/netfilter.h> pulls in <linux/in.h>, which yields to glibc's definitions only when
+// they come first (linux/libc-compat.h); in a unity build other sources of the library include <arpa/inet.h>.
+#include <netinet/in.h>
+
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 #include <linux/netfilter.h>
