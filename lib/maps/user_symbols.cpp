@@ -8,6 +8,7 @@
 #include "base/format.hpp"
 #include "maps/hex.hpp"
 #include "elf/file.hpp"
+#include "sys/mapped_file.hpp"
 #include "sys/proc.hpp"
 
 namespace ebpf {
@@ -35,9 +36,11 @@ std::string_view next_field(std::string_view& line) {
 
 // Reads one ELF file's allocated sections and function symbols. Errors are the caller's to skip.
 Result<UserSymbols::File> read_elf(const std::string& path) {
-    auto bytes = sys::read_file(path.c_str());
-    if (!bytes) return std::move(bytes).error();
-    auto elf = elf::File::parse(*bytes);
+    // Mapped, not read: binaries can be hundreds of megabytes (sanitizer builds, debug info), and only the
+    // section headers and the symbol table are touched.
+    auto mapped = sys::MappedFile::open(path.c_str());
+    if (!mapped) return std::move(mapped).error();
+    auto elf = elf::File::parse(mapped->bytes());
     if (!elf) return std::move(elf).error();
     UserSymbols::File f;
     f.path = path;

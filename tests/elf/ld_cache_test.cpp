@@ -102,7 +102,8 @@ TEST_CASE("ld.so.cache: the new, old and compat formats", "[elf][uprobe]") {
     }
     // Compat: the old table is ignored in favour of the new one after it.
     const std::vector<Lib> old_libs = {{"libold.so", "/old/libold.so", 1}};
-    auto compat = elf::parse_ld_cache(old_cache(old_libs, &libs));
+    const auto compat_bytes = old_cache(old_libs, &libs);  // the entries are views into these bytes
+    auto compat = elf::parse_ld_cache(compat_bytes);
     REQUIRE(compat);
     REQUIRE(compat->size() == 3);
     CHECK((*compat)[0].path == "/lib/x86_64-linux-gnu/libc.so.6");

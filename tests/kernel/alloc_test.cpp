@@ -9,42 +9,10 @@
 
 #include <ebpf/ebpf.hpp>
 
+#include "support/counting_new.hpp"
+
 using namespace ebpf;
-
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<long> allocations{0};
-
-// Counts the allocations `f` makes on this thread's watch.
-template <class F>
-long allocations_in(F&& f) {
-    allocations = 0;
-    counting = true;
-    f();
-    counting = false;
-    return allocations.load();
-}
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    std::abort();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-// The nothrow forms too (Catch2 allocates its test invokers with them): under ASan an unreplaced nothrow new is
-// ASan's, and freeing its memory with the free() above is an alloc-dealloc mismatch.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(n ? n : 1);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+using ebpf::test::allocations_in;
 
 TEST_CASE("a missing-key lookup allocates nothing", "[alloc]") {
     MapSpec spec;

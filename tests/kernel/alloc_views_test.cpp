@@ -10,22 +10,13 @@
 
 #include <ebpf/ebpf.hpp>
 
+#include "support/counting_new.hpp"
 #include "support/objects.hpp"
 
 using namespace ebpf;
+using ebpf::test::allocations_in;
 
 namespace {
-std::atomic<bool> counting{false};
-std::atomic<long> allocations{0};
-
-template <class F>
-long allocations_in(F&& f) {
-    allocations = 0;
-    counting = true;
-    f();
-    counting = false;
-    return allocations.load();
-}
 
 MapSpec spec(MapType t, std::uint32_t k, std::uint32_t v, std::uint32_t n) {
     MapSpec s;
@@ -38,25 +29,6 @@ MapSpec spec(MapType t, std::uint32_t k, std::uint32_t v, std::uint32_t n) {
 }
 }  // namespace
 
-void* operator new(std::size_t n) {
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    std::abort();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-// The nothrow forms too (Catch2 allocates its test invokers with them): under ASan an unreplaced nothrow new is
-// ASan's, and freeing its memory with the free() above is an alloc-dealloc mismatch.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(n ? n : 1);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 TEST_CASE("typed views allocate nothing on their hot paths", "[alloc]") {
     CHECK(allocations_in([] { ::operator delete(::operator new(16)); }) == 1);

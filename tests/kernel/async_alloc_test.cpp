@@ -13,23 +13,14 @@
 #include <ebpf/async.hpp>
 #include <ebpf/ebpf.hpp>
 
+#include "support/counting_new.hpp"
 #include "support/objects.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
+using ebpf::test::allocations_in;
 
 namespace {
-std::atomic<bool> counting{false};
-std::atomic<long> allocations{0};
-
-template <class F>
-long allocations_in(F&& f) {
-    allocations = 0;
-    counting = true;
-    f();
-    counting = false;
-    return allocations.load();
-}
 
 struct Producer {
     Object obj;
@@ -56,16 +47,6 @@ Task read_forever(RingBufferStream& stream, std::size_t& count) {
 }
 }  // namespace
 
-void* operator new(std::size_t n) {
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    std::abort();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 TEST_CASE("a coroutine reading a ring buffer allocates nothing per record", "[alloc]") {
     EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
