@@ -9,6 +9,7 @@
 #include <glob.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <ebpf/ebpf.hpp>
 
