@@ -3,6 +3,7 @@
 #include <ebpf/kernel_btf.hpp>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 #include "base/format.hpp"
@@ -32,7 +33,16 @@ Result<BtfInfo> loaded_btf_info_of(int fd, std::uint32_t id) {
     raw.name = sys::ptr_to_u64(name);
     raw.name_len = sizeof name;
     std::uint32_t len = sizeof raw;
-    EBPF_TRY(sys::obj_get_info_by_fd(fd, &raw, len).context(format("BTF object id %u: info", id)));
+    auto got = sys::obj_get_info_by_fd(fd, &raw, len);
+    if (!got && got.error().sys_errno() == E2BIG) {
+        // Before 5.11 bpf_btf_info ends after `id` (no name, name_len, kernel_btf) and the kernel refuses non-zero
+        // fields it does not know with E2BIG: ask for the old struct; the name stays empty.
+        sys::BtfInfoRaw old{};
+        len = static_cast<std::uint32_t>(offsetof(sys::BtfInfoRaw, name));
+        got = sys::obj_get_info_by_fd(fd, &old, len);
+        raw = old;
+    }
+    EBPF_TRY(std::move(got).context(format("BTF object id %u: info", id)));
     BtfInfo i;
     i.id = raw.id;
     i.size = raw.btf_size;
