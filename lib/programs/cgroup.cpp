@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // attach_cgroup(): checks the program and the options, then the cgroup mechanism (links/cgroup.cpp) attaches it;
-// CgroupDir, CgroupOrder and query_cgroup().
+// CgroupDir and query_cgroup(); cgroup attach options (CgroupOrder is net.cpp's LinkOrder).
 #include <ebpf/programs/cgroup.hpp>
 
 #include <fcntl.h>
@@ -16,14 +16,8 @@ using detail::format;
 
 namespace {
 
+// What LinkOrder holds for a relative program that is not loaded, or a link that is not a bpf_link.
 constexpr std::uint32_t kUnusableFd = 0xffffffffu;
-
-std::uint32_t cgroup_order_prog_fd(const Program& p) {
-    return p.loaded() ? static_cast<std::uint32_t>(p.fd().get()) : kUnusableFd;
-}
-std::uint32_t cgroup_order_link_fd(const Link& l) {
-    return l.is_bpf_link() ? static_cast<std::uint32_t>(l.fd().get()) : kUnusableFd;
-}
 
 // The cgroup directory as an fd for the call: borrowed, or opened from the path (closed when the call returns).
 struct OpenCgroup {
@@ -110,34 +104,6 @@ Result<Link> attach_checked(const Program& prog, FdRef cgroup, AttachType type, 
 }  // namespace
 
 std::string CgroupDir::describe() const { return by_path() ? path_ : format("fd %d", fd_); }
-
-CgroupOrder CgroupOrder::before(const Program& p) noexcept {
-    return CgroupOrder(Where::Before, Relative::ProgramFd, cgroup_order_prog_fd(p));
-}
-CgroupOrder CgroupOrder::after(const Program& p) noexcept {
-    return CgroupOrder(Where::After, Relative::ProgramFd, cgroup_order_prog_fd(p));
-}
-CgroupOrder CgroupOrder::before(const Link& l) noexcept {
-    return CgroupOrder(Where::Before, Relative::LinkFd, cgroup_order_link_fd(l));
-}
-CgroupOrder CgroupOrder::after(const Link& l) noexcept {
-    return CgroupOrder(Where::After, Relative::LinkFd, cgroup_order_link_fd(l));
-}
-
-std::string CgroupOrder::describe() const {
-    const char* where = where_ == Where::First    ? "first"
-                        : where_ == Where::Last   ? "last"
-                        : where_ == Where::Before ? "before"
-                                                  : "after";
-    switch (relative_) {
-    case Relative::None: return where;
-    case Relative::ProgramFd: return format("%s program fd %d", where, static_cast<int>(value_));
-    case Relative::ProgramId: return format("%s program id %u", where, value_);
-    case Relative::LinkFd: return format("%s link fd %d", where, static_cast<int>(value_));
-    case Relative::LinkId: return format("%s link id %u", where, value_);
-    }
-    return where;
-}
 
 Result<Link> attach_cgroup(const Program& prog, FdRef cgroup, AttachType type, const CgroupAttachOptions& options) {
     return attach_checked(prog, cgroup, type, options, format("fd %d", cgroup.get()));

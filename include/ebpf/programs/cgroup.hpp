@@ -9,6 +9,7 @@
 
 #include <ebpf/link.hpp>
 #include <ebpf/program.hpp>
+#include <ebpf/programs/net.hpp>
 
 namespace ebpf {
 
@@ -49,46 +50,9 @@ enum class CgroupAttachMode { Single, AllowOverride, AllowMultiple };
 // It orders the programs of this cgroup only: programs inherited from ancestors still run after them (or before
 // them, with CgroupAttachOptions::preorder).
 // Thread safety: a value type; it borrows the relative program's or link's fd until the attach call returns.
-class CgroupOrder {
-public:
-    enum class Where : std::uint8_t { Last, First, Before, After };
-    enum class Relative : std::uint8_t { None, ProgramFd, ProgramId, LinkFd, LinkId };
-
-    constexpr CgroupOrder() noexcept = default;
-    static constexpr CgroupOrder last() noexcept { return {}; }
-    static constexpr CgroupOrder first() noexcept { return CgroupOrder(Where::First, Relative::None, 0); }
-    // Errors (reported by the attach call): InvalidArgument when `program` is not loaded or `link` holds no bpf_link.
-    static CgroupOrder before(const Program& program) noexcept;
-    static CgroupOrder after(const Program& program) noexcept;
-    static CgroupOrder before(const Link& link) noexcept;
-    static CgroupOrder after(const Link& link) noexcept;
-    static constexpr CgroupOrder before_program_id(std::uint32_t id) noexcept {
-        return CgroupOrder(Where::Before, Relative::ProgramId, id);
-    }
-    static constexpr CgroupOrder after_program_id(std::uint32_t id) noexcept {
-        return CgroupOrder(Where::After, Relative::ProgramId, id);
-    }
-    static constexpr CgroupOrder before_link_id(std::uint32_t id) noexcept {
-        return CgroupOrder(Where::Before, Relative::LinkId, id);
-    }
-    static constexpr CgroupOrder after_link_id(std::uint32_t id) noexcept {
-        return CgroupOrder(Where::After, Relative::LinkId, id);
-    }
-
-    Where where() const noexcept { return where_; }
-    Relative relative() const noexcept { return relative_; }
-    // The relative fd or id; an fd of -1 (as unsigned) when the program or link was not usable.
-    std::uint32_t value() const noexcept { return value_; }
-    bool is_default() const noexcept { return where_ == Where::Last && relative_ == Relative::None; }
-    // "last", "before program id 7", ... for messages.
-    std::string describe() const;
-
-private:
-    constexpr CgroupOrder(Where w, Relative r, std::uint32_t v) noexcept : where_(w), relative_(r), value_(v) {}
-    Where where_ = Where::Last;
-    Relative relative_ = Relative::None;
-    std::uint32_t value_ = 0;
-};
+// The same value type as the TCX/netkit ordering (<ebpf/programs/net.hpp>): one kind of position for every
+// multi-program hook.
+using CgroupOrder = LinkOrder;
 
 struct CgroupAttachOptions {
     CgroupAttachMode mode = CgroupAttachMode::AllowMultiple;
