@@ -16,6 +16,7 @@
 namespace ebpf::elf {
 
 inline constexpr std::uint32_t PT_NULL = 0, PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_NOTE = 4;
+inline constexpr std::uint32_t PT_GNU_RELRO = 0x6474e552;
 inline constexpr std::uint32_t PF_X = 1, PF_W = 2, PF_R = 4;
 
 struct Segment {

@@ -2,6 +2,9 @@
 // Uprobe targets inside an ELF file: functions, addresses and USDT sites as file offsets.
 #include "object/uprobe_binary.hpp"
 
+#include <algorithm>
+
+
 #include "base/format.hpp"
 #include "elf/stapsdt.hpp"
 
@@ -109,6 +112,33 @@ Result<std::vector<UprobeFunction>> UprobeBinary::match(std::string_view pattern
     return out;
 }
 
+bool UprobeBinary::loader_applies_relro() const noexcept {
+    return position_independent() ||
+           std::any_of(segments_.begin(), segments_.end(), [](const elf::Segment& g) { return g.type == elf::PT_INTERP; });
+}
+
+// The kernel turns a ref_ctr_offset into an address through the first writable private mapping of the file, in
+// address order, whose file range holds that offset (find_ref_ctr_vma in kernel/events/uprobes.c). The loader
+// maps whole pages, so a page shared by two writable segments resolves through the lower one.
+void UprobeBinary::semaphore_alias(UsdtSite& s, const elf::Segment& own) const noexcept {
+    constexpr std::uint64_t kPage = 4096;  // the smallest page size: larger pages only widen the overlap
+    const std::uint64_t page = s.semaphore_offset & ~(kPage - 1);
+    for (const elf::Segment& g : segments_) {
+        if (g.type != elf::PT_LOAD || !(g.flags & elf::PF_W) || &g == &own || g.vaddr >= own.vaddr) continue;
+        const std::uint64_t first = g.offset & ~(kPage - 1);
+        const std::uint64_t end = (g.offset + g.filesz + kPage - 1) & ~(kPage - 1);
+        if (page < first || page >= end) continue;
+        s.semaphore_alias = (g.vaddr & ~(kPage - 1)) + (s.semaphore_offset - first);
+        // The loader protects [page_down(start), page_down(end)) of PT_GNU_RELRO; the alias page must be inside.
+        const std::uint64_t alias_page = s.semaphore_alias & ~(kPage - 1);
+        s.semaphore_alias_relro = std::any_of(segments_.begin(), segments_.end(), [&](const elf::Segment& r) {
+            return r.type == elf::PT_GNU_RELRO && alias_page >= (r.vaddr & ~(kPage - 1)) &&
+                   alias_page + kPage <= ((r.vaddr + r.memsz) & ~(kPage - 1));
+        });
+        return;
+    }
+}
+
 Result<std::vector<UsdtSite>> UprobeBinary::usdt_sites() const {
     auto notes = elf::stapsdt_notes(file_);
     if (!notes) return std::move(notes).error().context(path_);
@@ -135,6 +165,7 @@ Result<std::vector<UsdtSite>> UprobeBinary::usdt_sites() const {
                                     path_.c_str(), what.c_str(),
                                     static_cast<unsigned long long>(s.semaphore_address)));
             s.semaphore_offset = *soff;
+            semaphore_alias(s, *seg);
         }
         out.push_back(std::move(s));
     }

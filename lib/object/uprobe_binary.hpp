@@ -41,6 +41,12 @@ struct UsdtSite {
     std::uint64_t offset = 0;             // its file offset (where the uprobe goes)
     std::uint64_t semaphore_address = 0;  // 0: no semaphore
     std::uint64_t semaphore_offset = 0;   // its file offset (the uprobe's ref_ctr_offset)
+    // Nonzero when the semaphore's file page is also mapped, at a lower address, by another writable PT_LOAD
+    // segment (lld's separate RELRO segment shares its last file page with the data segment): the kernel raises
+    // the counter in the first writable mapping of the page it finds, i.e. at this address instead.
+    std::uint64_t semaphore_alias = 0;
+    // The alias lies in PT_GNU_RELRO, which the dynamic loader makes read-only in a running process.
+    bool semaphore_alias_relro = false;
 };
 
 // Function "+off" splitting: "main+0x10" -> ("main", 16); a name without a numeric suffix has offset 0;
@@ -62,6 +68,8 @@ public:
     bool elf64() const noexcept { return file_.is64(); }
     // ET_DYN: a shared library or a PIE executable (loaded at a base address chosen at run time).
     bool position_independent() const noexcept { return file_.type() == elf::ET_DYN; }
+    // Loaded by the dynamic loader (a PT_INTERP executable or a shared object), which applies RELRO.
+    bool loader_applies_relro() const noexcept;
     std::span<const elf::Segment> segments() const noexcept { return segments_; }
 
     // The file offset of `function` ("readline", "malloc@GLIBC_2.2.5", "main+0x10").
@@ -80,6 +88,7 @@ public:
 private:
     Result<std::span<const elf::FunctionSymbol>> symbols() const;
     Result<std::uint64_t> exec_offset(std::uint64_t vaddr, std::string_view what) const;
+    void semaphore_alias(UsdtSite& s, const elf::Segment& own) const noexcept;
 
     elf::File file_;
     std::vector<elf::Segment> segments_;

@@ -72,6 +72,24 @@ std::string list_probes(const std::vector<detail::UsdtSite>& sites) {
     return out;
 }
 
+// Why the kernel would raise the wrong address for this site's semaphore (see UsdtSite::semaphore_alias), or "".
+// A RELRO alias is harmless in a running process loaded through ld.so: the page is read-only there, and the kernel
+// only considers writable mappings. Processes that start later map it writable first, so all-process attaches fail.
+std::string semaphore_problem(const detail::UprobeBinary& elf, const detail::UsdtSite& s, int pid) {
+    if (s.semaphore_alias == 0) return {};
+    if (s.semaphore_alias_relro && elf.loader_applies_relro() && pid > 0) return {};
+    const auto at = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+    return format("the semaphore of %s:%s (0x%llx, file offset 0x%llx) shares its file page with an earlier writable "
+                  "segment of %s, and the kernel would raise the counter at 0x%llx instead (it takes the first writable "
+                  "mapping of that page), so the probe would stay off and that memory would change. Link the binary "
+                  "without a separate RELRO segment (lld, zig: -z norelro; lld: -z separate-loadable-segments)%s",
+                  s.provider.c_str(), s.name.c_str(), at(s.semaphore_address), at(s.semaphore_offset),
+                  elf.path().c_str(), at(s.semaphore_alias),
+                  s.semaphore_alias_relro && elf.loader_applies_relro()
+                      ? ", or attach to one running process (a pid): the dynamic loader has made that page read-only"
+                      : "");
+}
+
 }  // namespace
 }  // namespace usdt_view_impl
 
@@ -127,6 +145,9 @@ Result<Link> Usdt::attach(std::string_view binary, std::string_view provider, st
         return Error(Errc::NotFound, format("%s: USDT probe '%.*s:%.*s' not found in %s (.note.stapsdt searched; %s)",
                                             what.c_str(), EBPF_SV(provider), EBPF_SV(name), elf.path().c_str(),
                                             list_probes(*all).c_str()));
+
+    for (const auto& s : sites)
+        if (auto bad = semaphore_problem(elf, s, *pid); !bad.empty()) return Error(Errc::NotSupported, what + ": " + bad);
 
     // One spec per distinct argument layout; each site points at its spec.
     std::vector<detail::UsdtSpecBytes> specs;

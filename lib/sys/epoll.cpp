@@ -2,6 +2,7 @@
 #include "sys/epoll.hpp"
 
 #include <sys/syscall.h>
+#include <time.h>
 
 #include <cerrno>
 
@@ -68,12 +69,11 @@ void eventfd_drain(int fd) noexcept {
 }
 
 std::uint64_t monotonic_ms() noexcept {
-    struct {
-        long sec, nsec;  // the struct timespec of SYS_clock_gettime: two longs on every Linux ABI that has it
-    } ts{};
-    constexpr long kClockMonotonic = 1;
-    if (syscall_entry(SYS_clock_gettime, kClockMonotonic, reinterpret_cast<long>(&ts), 0, 0, 0) < 0) return 0;
-    return static_cast<std::uint64_t>(ts.sec) * 1000 + static_cast<std::uint64_t>(ts.nsec) / 1000000;
+    // libc's clock_gettime (the vDSO, no syscall): 32-bit time64 ABIs (musl armhf, i386) have no
+    // SYS_clock_gettime, only SYS_clock_gettime64 with a different struct, and libc picks the right one.
+    timespec ts{};
+    if (::clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000;
 }
 
 }  // namespace ebpf::sys

@@ -26,7 +26,19 @@ std::optional<std::string> lacks_struct_ops() {
     auto p = program_type_supported(ProgramType::StructOps);
     if (!p) return "struct_ops probe failed: " + std::string(p.error().message());
     if (!*p) return std::string("no BPF_PROG_TYPE_STRUCT_OPS in this kernel (probe prog:struct_ops)");
-    return std::nullopt;
+    // arm64 before 6.0 has the program type but no BPF trampolines: registering any struct_ops map fails with
+    // ENOTSUPP (524), as fentry and LSM attach do. Found out once, by registering the legacy variable.
+    static const std::optional<std::string> no_trampolines = []() -> std::optional<std::string> {
+        auto obj = Object::load_file(test::obj_path("tcp_cc.bpf.o").c_str());
+        if (!obj) return std::nullopt;  // the test itself reports it
+        auto cc = obj->struct_ops("ebpfcxx_cc_legacy");
+        if (!cc) return std::nullopt;
+        auto link = cc->attach();
+        if (!link && link.error().sys_errno() == 524)
+            return "this kernel cannot register struct_ops (no trampolines): " + std::string(link.error().message());
+        return std::nullopt;
+    }();
+    return no_trampolines;
 }
 
 Calls calls(const Object& obj) {

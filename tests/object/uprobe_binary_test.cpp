@@ -99,3 +99,44 @@ TEST_CASE("uprobe binaries: what is refused", "[object][uprobe]") {
     CHECK(split_function_offset("f+zz")->function == "f+zz");
     CHECK_FALSE(split_function_offset("f+0x1ffffffffffffffff"));
 }
+
+// lld (zig) gives RELRO its own writable PT_LOAD segment whose last file page is also the first page of the data
+// segment holding .probes; the kernel resolves a ref_ctr_offset through the first writable mapping of the page, so
+// it would raise the counter inside the RELRO segment. GNU ld puts both in one segment: no alias.
+TEST_CASE("USDT semaphores in a file page that an earlier writable segment also maps", "[object][uprobe][usdt]") {
+    const auto fixtures = ebpf::test::built_fixtures();
+    if (fixtures.empty()) EBPF_SKIP("no uprobe fixtures in this build (needs zig or <sys/sdt.h>)");
+    for (const auto& fx : fixtures) {
+        INFO(fx.name << ": " << fx.path);
+        const auto bytes = ebpf::test::read_fixture(fx.path);
+        auto b = UprobeBinary::parse(bytes, fx.path);
+        REQUIRE(b);
+        CHECK(b->loader_applies_relro() == fx.pie);  // the fixtures: shared objects, or one static executable
+        auto sites = b->usdt_sites();
+        REQUIRE(sites);
+        // Independently: the writable PT_LOAD segments below the semaphore's own, by file page.
+        for (const auto& s : *sites) {
+            INFO(s.provider << ":" << s.name);
+            std::uint64_t expected = 0;
+            bool relro = false;
+            for (const auto& g : b->segments()) {
+                if (g.type != elf::PT_LOAD || !(g.flags & elf::PF_W) || g.vaddr >= s.semaphore_address) continue;
+                if (s.semaphore_address < g.vaddr + g.memsz) continue;  // its own segment
+                const std::uint64_t first = g.offset / 4096 * 4096, end = (g.offset + g.filesz + 4095) / 4096 * 4096;
+                if (s.semaphore_offset >= first && s.semaphore_offset < end)
+                    expected = g.vaddr / 4096 * 4096 + (s.semaphore_offset - first);
+            }
+            for (const auto& r : b->segments())
+                if (expected && r.type == elf::PT_GNU_RELRO && expected >= r.vaddr / 4096 * 4096 &&
+                    expected / 4096 * 4096 + 4096 <= (r.vaddr + r.memsz) / 4096 * 4096)
+                    relro = true;
+            CHECK(s.semaphore_alias == expected);
+            CHECK(s.semaphore_alias_relro == relro);
+            if (std::string_view(fx.name).find("GNU ld") != std::string_view::npos) CHECK(s.semaphore_alias == 0);
+            if (std::string_view(fx.name) == "x86_64 (zig)") {
+                CHECK(s.semaphore_alias != 0);  // lld's layout: the case this check exists for
+                CHECK(s.semaphore_alias_relro);
+            }
+        }
+    }
+}

@@ -50,7 +50,9 @@ struct UsdtProbe {
 // Errors: NotFound (no such binary or probe: the message names provider, name, file and what the file has;
 //   no process); InvalidArgument (not loaded; an argument specification this library cannot express, naming the
 //   argument; a program without the usdt.bpf.h maps); NotSupported (a binary of another architecture; a
-//   position-independent file without a pid before 5.15; semaphores before 4.20); ResourceLimit (no free slot in
+//   position-independent file without a pid before 5.15; semaphores before 4.20; a semaphore whose file page an
+//   earlier writable segment also maps, as lld's separate RELRO segment does: the kernel would raise the counter
+//   there, so the message says to link with -z norelro, or to give a pid for a binary ld.so loads); ResourceLimit (no free slot in
 //   __bpf_usdt_specs, whose size is BPF_USDT_MAX_SPEC_CNT); Exists (without cookies: another attachment already
 //   owns a probe address).
 // Thread safety: as ProgramView. Spec ids are allocated under a process-wide lock per map; two processes must not
