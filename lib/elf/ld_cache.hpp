@@ -37,6 +37,7 @@ struct LdCacheEntry {
 // Parses a cache in any of the three shapes (the new table wins in the compat shape), in the byte order of this
 // machine (ldconfig writes it so; a cache that says it has the other byte order is refused).
 // Errors: MalformedElf naming the problem (bad magic, entries or strings outside the file).
+// Lifetime: the entries view `bytes` (their strings point into it): keep the bytes alive while they are used.
 Result<std::vector<LdCacheEntry>> parse_ld_cache(std::span<const std::byte> bytes);
 
 // Whether the dynamic loader of `machine` (an ELF e_machine; 64-bit when `elf64`) takes a cache entry with

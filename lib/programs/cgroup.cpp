@@ -8,6 +8,7 @@
 #include "base/format.hpp"
 #include "base/try.hpp"
 #include "links/attach.hpp"
+#include "programs/net_iface.hpp"
 #include "sys/uapi.hpp"
 
 namespace ebpf {
@@ -15,9 +16,6 @@ namespace ebpf {
 using detail::format;
 
 namespace {
-
-// What LinkOrder holds for a relative program that is not loaded, or a link that is not a bpf_link.
-constexpr std::uint32_t kUnusableFd = 0xffffffffu;
 
 // The cgroup directory as an fd for the call: borrowed, or opened from the path (closed when the call returns).
 struct OpenCgroup {
@@ -55,30 +53,11 @@ Result<detail::CgroupAttachRequest> cgroup_request(const CgroupAttachOptions& o)
                          format("the program to replace, '%s', is not loaded", o.replace->name().c_str()));
         r.replace_fd = o.replace->fd().get();
     }
-    using W = CgroupOrder::Where;
-    using R = CgroupOrder::Relative;
-    switch (o.order.where()) {
-    case W::Last: r.order_flags = o.order.relative() == R::None ? 0u : uapi::kBpfFAfter; break;
-    case W::First: r.order_flags = uapi::kBpfFBefore; break;
-    case W::Before: r.order_flags = uapi::kBpfFBefore; break;
-    case W::After: r.order_flags = uapi::kBpfFAfter; break;
-    }
-    switch (o.order.relative()) {
-    case R::None: break;
-    case R::ProgramFd:
-    case R::LinkFd:
-        if (o.order.value() == kUnusableFd)
-            return Error(Errc::InvalidArgument,
-                         format("the relative %s of the order (%s) is not %s", o.order.relative() == R::LinkFd ? "link"
-                                                                                                               : "program",
-                                o.order.describe().c_str(),
-                                o.order.relative() == R::LinkFd ? "a bpf_link" : "loaded"));
-        break;
-    case R::ProgramId:
-    case R::LinkId: r.order_flags |= uapi::kBpfFId; break;
-    }
-    if (o.order.relative() == R::LinkFd || o.order.relative() == R::LinkId) r.order_flags |= uapi::kBpfFLink;
-    r.relative = o.order.value();
+    // The same BPF_F_BEFORE/AFTER/ID/LINK encoding as TCX and netkit (6.6's mprog API).
+    auto pos = detail::multiprog_position(o.order, o.expected_revision);
+    if (!pos) return std::move(pos).error();
+    r.order_flags = pos->flags;
+    r.relative = pos->relative;
     r.expected_revision = o.expected_revision;
     if (o.preorder) r.order_flags |= uapi::kBpfFPreorder;
     return r;

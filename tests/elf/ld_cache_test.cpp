@@ -140,7 +140,8 @@ TEST_CASE("library search: LD_LIBRARY_PATH, then the cache, then the default dir
         {"libfoo.so", "/usr/lib/x86_64-linux-gnu/libfoo.so", kX8664},
         {"libarm.so", "/lib/aarch64-linux-gnu/libarm.so", kAarch64},
     };
-    auto parsed = elf::parse_ld_cache(new_cache(libs));
+    const auto cache_bytes = new_cache(libs);  // the parsed cache views these bytes
+    auto parsed = elf::parse_ld_cache(cache_bytes);
     REQUIRE(parsed);
     std::set<std::string> files = {"/lib/i386-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6",
                                    "/usr/lib/x86_64-linux-gnu/libfoo.so", "/usr/lib/glibc-hwcaps/x86-64-v3/libfoo.so",
