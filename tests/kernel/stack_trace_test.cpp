@@ -144,13 +144,22 @@ TEST_CASE("a program records kernel and user stacks that symbolise", "[maps][sym
         REQUIRE_FALSE((*kframes)->empty());
         auto ksyms = KernelSymbols::load();
         REQUIRE(ksyms);
+        // Frames in JIT-ed BPF code (the program itself, its trampoline) are in /proc/kallsyms only with
+        // net.core.bpf_jit_kallsyms=1, and the unwinder's step out of them is best effort: such a frame may not
+        // resolve. The syscall path below them must.
         bool syscall_path = false;
+        std::size_t resolved = 0;
         for (std::uint64_t ip : **kframes) {
             auto s = ksyms->resolve(ip);
-            REQUIRE(s);
+            if (!s) {
+                UNSCOPED_INFO("kernel frame " << std::hex << ip << " (no symbol)");
+                continue;
+            }
+            ++resolved;
             UNSCOPED_INFO("kernel frame " << std::hex << ip << " " << s->name << "+" << s->offset);
             if (s->name.find("syscall") != std::string_view::npos) syscall_path = true;
         }
+        CHECK(resolved >= 1);
         CHECK(syscall_path);
 
         if (uid < 0) {
