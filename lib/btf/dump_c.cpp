@@ -84,7 +84,61 @@ const char* pad_type(std::uint64_t pos, std::uint64_t bits) {
     return "long";
 }
 
+// TYPE_TAG (btf_type_tag, e.g. __user, __rcu, __percpu) as libbpf's btf_dump writes it, but behind macros: clang
+// accepts btf_type_tag in C (since clang 14) and ignores it in C++ with -Wignored-attributes (an error under
+// -Werror, and skeleton headers are C++); GCC knows no such attribute. Kind-flag tags are type attributes written
+// as they are (address_space(1), for BPF arena pointers), which only clang knows. A compiler without them gets the
+// plain types, whose layout is the same. A header that already defines the macros keeps its own.
+constexpr const char* kTypeTagMacros =
+    "#ifndef __btf_type_tag\n"
+    "#if !defined(__cplusplus) && defined(__has_attribute)\n"
+    "#if __has_attribute(btf_type_tag)\n"
+    "#define __btf_type_tag(x) __attribute__((btf_type_tag(x)))\n"
+    "#endif\n"
+    "#endif\n"
+    "#endif\n"
+    "#ifndef __btf_type_tag\n"
+    "#define __btf_type_tag(x)\n"
+    "#endif\n"
+    "#ifndef __btf_type_attr\n"
+    "#if defined(__clang__)\n"
+    "#define __btf_type_attr(x) __attribute__((x))\n"
+    "#else\n"
+    "#define __btf_type_attr(x)\n"
+    "#endif\n"
+    "#endif\n\n";
+
+// `name` or `name(args)` with args of identifiers, numbers, commas and spaces: what a type attribute may be here
+// (the text goes into the header as it is, so nothing that could end the declaration).
+bool is_plain_attribute(std::string_view s) {
+    const std::size_t open = s.find('(');
+    if (!is_identifier(s.substr(0, open))) return false;
+    if (open == std::string_view::npos) return true;
+    if (s.back() != ')') return false;
+    for (char c : s.substr(open + 1, s.size() - open - 2))
+        if (!is_word_char(c) && c != ',' && c != ' ') return false;
+    return true;
+}
+
 }  // namespace
+
+std::string Dumper::type_tag_text(const Type& t) {
+    const std::string_view name = t.name();
+    if (t.kind_flag()) {
+        if (!is_plain_attribute(name)) return {};
+        uses_type_tags_ = true;
+        return "__btf_type_attr(" + std::string(name) + ")";
+    }
+    std::string lit;
+    for (char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') lit += {'\\', c};
+        else if (u < 0x20 || u >= 0x7f) lit += format("\\%03o", u);
+        else lit += c;
+    }
+    uses_type_tags_ = true;
+    return "__btf_type_tag(\"" + lit + "\")";
+}
 
 Result<std::string> Dumper::run() {
     if (!opt_.header_guard.empty() && !is_identifier(opt_.header_guard))
@@ -103,6 +157,7 @@ Result<std::string> Dumper::run() {
         const std::string& g = opt_.header_guard;
         out_ += "#ifndef " + g + "\n#define " + g + "\n\n";
     }
+    const std::size_t tag_macros_at = out_.size();  // where the TYPE_TAG macros go when a declaration uses them
     if (opt_.preserve_access_index)
         out_ += "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
                 "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n"
@@ -130,6 +185,7 @@ Result<std::string> Dumper::run() {
     if (opt_.preserve_access_index)
         out_ += "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n";
     if (!opt_.header_guard.empty()) out_ += "#endif /* " + opt_.header_guard + " */\n";
+    if (uses_type_tags_) out_.insert(tag_macros_at, kTypeTagMacros);
     return std::move(out_);
 }
 
@@ -386,6 +442,7 @@ Result<void> Dumper::padding(std::string& out, std::uint64_t pos, std::uint64_t 
 Result<void> Dumper::decl(std::string& out, TypeId id, std::string inner, int indent, int depth) {
     if (depth > kMaxDepth) return too_deep(id);
     unsigned quals = 0;
+    std::string tags;  // " __btf_type_tag(...)" for each TYPE_TAG since the last pointer, innermost first
     for (int step = 0;; ++step) {
         if (step > kMaxChain) return too_deep(id);
         const Type t = type(id);
@@ -395,15 +452,25 @@ Result<void> Dumper::decl(std::string& out, TypeId id, std::string inner, int in
             id = t.type();
             continue;
         }
-        if (k == Kind::TypeTag || transparent(id)) {  // type tags are dropped: see transparent()
+        if (k == Kind::TypeTag) {
+            // The tag nearest the base type in the text is the innermost in the chain (`int __a __b *p` is
+            // PTR -> TYPE_TAG b -> TYPE_TAG a -> INT, as clang encodes it), so each tag found goes in front.
+            const std::string tag = type_tag_text(t);
+            if (!tag.empty()) tags = " " + tag + tags;
+            id = t.type();
+            continue;
+        }
+        if (transparent(id)) {
             id = t.type();
             continue;
         }
         if (k == Kind::Ptr) {
-            std::string q = qual_prefix(quals);
+            // Qualifiers and type tags found since the last pointer apply to this one: "*const p", "* __tag p".
+            std::string q = (tags.empty() ? std::string() : tags.substr(1) + " ") + qual_prefix(quals);
             if (!q.empty() && !inner.empty()) inner = "*" + q + inner;
             else inner = "*" + (q.empty() ? q : q.substr(0, q.size() - 1)) + inner;
             quals = 0;
+            tags.clear();
             id = t.type();
             continue;
         }
@@ -426,11 +493,13 @@ Result<void> Dumper::decl(std::string& out, TypeId id, std::string inner, int in
             }
             inner += ")";
             quals = 0;
+            tags.clear();  // tags of a function type mean nothing to C
             id = t.type();
             continue;
         }
         out += qual_prefix(quals);
         EBPF_TRY(base(out, id, indent, depth + 1));
+        out += tags;
         if (!inner.empty()) {
             out += ' ';
             out += inner;

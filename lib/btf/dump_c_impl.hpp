@@ -61,7 +61,6 @@ private:
 
     // Typedefs named like compiler builtins (__builtin_va_list) cannot be redefined, and the builtin differs
     // between targets (an 8-byte pointer for BPF, a 24-byte array on x86-64): uses print the BTF's own type.
-    // TYPE_TAG (__user, __rcu) is dropped likewise: where clang accepts btf_type_tag differs between versions.
     bool transparent(TypeId id) const {
         return type(id).kind() == Kind::Typedef && names_[id].starts_with("__builtin_");
     }
@@ -95,6 +94,9 @@ private:
     Result<void> padding(std::string& out, std::uint64_t pos, std::uint64_t bits, int indent);
     Result<void> decl(std::string& out, TypeId id, std::string inner, int indent, int depth);
     Result<void> base(std::string& out, TypeId id, int indent, int depth);
+    // A TYPE_TAG as text: __btf_type_tag("user"), or __btf_type_attr(address_space(1)) for a kind_flag tag (a type
+    // attribute); "" for an attribute that is not a plain `name` or `name(args)`. Notes that the macros are needed.
+    std::string type_tag_text(const Type& t);
 
     const Spec& s_;
     const DumpCOptions& opt_;
@@ -106,6 +108,7 @@ private:
     std::unordered_map<TypeId, Plan> plans_;
     std::unordered_map<std::uint64_t, std::string> enumerator_names_;  // (id << 16 | index) -> renamed enumerator
     TypeId current_body_ = 0;
+    bool uses_type_tags_ = false;  // some declaration printed a TYPE_TAG: the header defines the tag macros
     std::string out_;
 };
 
