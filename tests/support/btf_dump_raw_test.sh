@@ -109,6 +109,17 @@ if "$tool" btf dump --base "$tmp/base.btf" "$tmp/split.btf" >"$tmp/split.h"; the
         "$clang" -target bpf -O2 -g -Wall -Werror -c "$tmp/s.c" -o "$tmp/s.o" 2>"$tmp/s.log" &&
             echo "ok: split C header compiles (clang -target bpf)" || { fail "split C header does not compile"; head "$tmp/s.log"; }
     fi
+    # The type tag macros: nothing for C++ (clang would warn that it ignores btf_type_tag) and for GCC.
+    for cc in "$clang -x c" "${CLANGXX:-clang++} -x c++" "${CXX:-g++} -x c++" "${CC:-gcc} -x c"; do
+        set -- $cc
+        command -v "$1" >/dev/null 2>&1 || continue
+        if printf '#include "split.h"\nstruct mod_holder h;\n' |
+            $cc -DBPF_NO_PRESERVE_ACCESS_INDEX -Wall -Wextra -Werror -fsyntax-only -I"$tmp" - 2>"$tmp/cc.log"; then
+            echo "ok: split C header with type tags compiles with $cc -Werror"
+        else
+            fail "split C header does not compile with $cc"; head -5 "$tmp/cc.log"
+        fi
+    done
 else
     fail "btf dump --base (C)"
 fi
