@@ -191,7 +191,10 @@ struct DumpCOptions {
 };
 // A C header declaring the spec's types so that sizes and member offsets match the BTF: definitions come before
 // by-value uses, pointer-only uses get forward declarations, padding or __attribute__((packed)) reproduce layouts,
-// and clashing names get a "___N" suffix. VAR, DATASEC, FUNC and DECL_TAG are not emitted; TYPE_TAG is dropped.
+// and clashing names get a "___N" suffix. VAR, DATASEC, FUNC and DECL_TAG are not emitted. TYPE_TAG is written as
+// __btf_type_tag("name") (kind-flag tags, type attributes, as __btf_type_attr(attr)), macros the header defines
+// when it uses them: the attribute for C compilers that have btf_type_tag (clang), nothing for C++ and GCC.
+// Split BTF: the base's types are declared too.
 // Errors: MalformedBtf for types that cannot be written in C (a struct containing itself, a typedef loop, chains
 // too deep), ResourceLimit past max_output, NotFound for a bad root, InvalidArgument for a bad guard name.
 Result<std::string> dump_c(const Spec& spec, const DumpCOptions& options = {});

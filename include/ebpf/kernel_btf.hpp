@@ -65,6 +65,13 @@ struct BtfInfo {
     bool kernel_btf = false;  // 5.11+: vmlinux or module BTF
 };
 
+// BTF read from a file: raw BTF (as in /sys/kernel/btf/*) or an ELF file's .BTF section. With `base`, the file is
+// split BTF on top of it (a module's /sys/kernel/btf/<module> on vmlinux's): its type ids continue after the base's
+// and its names resolve through the base's strings; the returned Spec keeps the base alive.
+// Errors: the read's (NotFound, Permission, ...); NotFound for an ELF file without .BTF; MalformedBtf, naming the
+// file. Thread safety: none needed (no shared state).
+Result<btf::Spec> btf_from_file(const char* path, const btf::Spec* base = nullptr);
+
 // Ids of every BTF object in the kernel, in id order.
 // Kernel: BPF_BTF_GET_NEXT_ID, BPF_BTF_GET_FD_BY_ID (5.4+); names and kernel_btf 5.11+. Requires: CAP_SYS_ADMIN.
 // Errors: Permission.

@@ -1,35 +1,31 @@
 // SPDX-License-Identifier: MIT
-// BTF -> C header. Two walks per type: need() prints, at file scope, every declaration a type depends on (full
-// definitions for by-value uses, `struct x;` for pointer-only uses), then decl()/body() format the type itself.
-// Layouts are re-derived the way a C compiler would place members; where that differs from the BTF offsets,
+// BTF -> C header, the emitting half. Two walks per type: need() prints, at file scope, every declaration a type
+// depends on (full definitions for by-value uses, `struct x;` for pointer-only uses), then decl()/body() format the
+// type itself. Layouts come from dump_c_layout.cpp; where the C compiler's placement differs from the BTF offsets,
 // unnamed bitfields pad the gap or the record becomes __attribute__((packed)).
 #include <algorithm>
 #include <limits>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include <ebpf/btf.hpp>
 
 #include "base/format.hpp"
 #include "base/try.hpp"
+#include "btf/dump_c_impl.hpp"
 
 namespace ebpf::btf {
+
+namespace c_dump {
 
 using detail::format;
 
 namespace {
 
-// Nesting of by-value containment, inline anonymous types and prototypes. vmlinux stays below ~30; crafted BTF can
-// nest without limit, and every level is a stack frame.
-constexpr int kMaxDepth = 256;
-// Pointer/qualifier/array steps in one declarator ("char *const *[4]" is 4).
-constexpr int kMaxChain = 64;
-// Sizes past this (in bytes) only come from crafted BTF; it keeps bit arithmetic far from 64-bit overflow.
-constexpr std::uint64_t kMaxSize = std::uint64_t{1} << 40;
-
 enum Qual : unsigned { kConst = 1, kVolatile = 2, kRestrict = 4 };
+
+void indent_to(std::string& out, int indent) { out.append(static_cast<std::size_t>(indent), '\t'); }
+
 
 std::string qual_prefix(unsigned q) {
     std::string s;
@@ -79,12 +75,6 @@ const char* int_for(std::uint32_t size, bool is_signed) {
     }
 }
 
-std::uint32_t natural_align(std::uint64_t size) {
-    return size == 1 || size == 2 || size == 4 || size == 8 || size == 16 ? static_cast<std::uint32_t>(size) : 1;
-}
-
-std::uint64_t round_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
-
 // An unnamed bitfield of `bits` at bit position `pos` that stays inside one storage unit of its type, so that it
 // neither moves nor straddles (the same placement with and without packed).
 const char* pad_type(std::uint64_t pos, std::uint64_t bits) {
@@ -94,724 +84,471 @@ const char* pad_type(std::uint64_t pos, std::uint64_t bits) {
     return "long";
 }
 
-struct Info {
-    std::uint64_t size = 0;  // bytes
-    std::uint32_t align = 1;
-};
+// TYPE_TAG (btf_type_tag, e.g. __user, __rcu, __percpu) as libbpf's btf_dump writes it, but behind macros: clang
+// accepts btf_type_tag in C (since clang 14) and ignores it in C++ with -Wignored-attributes (an error under
+// -Werror, and skeleton headers are C++); GCC knows no such attribute. Kind-flag tags are type attributes written
+// as they are (address_space(1), for BPF arena pointers), which only clang knows. A compiler without them gets the
+// plain types, whose layout is the same. A header that already defines the macros keeps its own.
+constexpr const char* kTypeTagMacros =
+    "#ifndef __btf_type_tag\n"
+    "#if !defined(__cplusplus) && defined(__has_attribute)\n"
+    "#if __has_attribute(btf_type_tag)\n"
+    "#define __btf_type_tag(x) __attribute__((btf_type_tag(x)))\n"
+    "#endif\n"
+    "#endif\n"
+    "#endif\n"
+    "#ifndef __btf_type_tag\n"
+    "#define __btf_type_tag(x)\n"
+    "#endif\n"
+    "#ifndef __btf_type_attr\n"
+    "#if defined(__clang__)\n"
+    "#define __btf_type_attr(x) __attribute__((x))\n"
+    "#else\n"
+    "#define __btf_type_attr(x)\n"
+    "#endif\n"
+    "#endif\n\n";
 
-struct Item {
-    enum Kind : std::uint8_t { Member, Pad, UnionPad } kind = Member;
-    std::uint32_t member = 0;   // Member: index
-    std::uint32_t bitfield = 0; // Member: width, 0 for a plain member
-    std::uint64_t pos = 0;      // Pad: first bit
-    std::uint64_t bits = 0;     // Pad, UnionPad: width
-};
-
-struct Plan {
-    bool packed = false;
-    std::uint32_t align = 1;
-};
-
-Error too_deep(TypeId id) { return Error(Errc::MalformedBtf, format("type chain too deep at [%u]", id)); }
-
-class Dumper {
-public:
-    Dumper(const Spec& spec, const DumpCOptions& opt) : s_(spec), opt_(opt), n_(spec.type_count()) {}
-
-    Result<std::string> run() {
-        if (!opt_.header_guard.empty() && !is_identifier(opt_.header_guard))
-            return Error(Errc::InvalidArgument,
-                         format("header guard '%.*s' is not a C identifier", EBPF_SV(opt_.header_guard)));
-        for (TypeId r : opt_.roots)
-            if (r == 0 || r >= n_) return Error(Errc::NotFound, format("BTF type id %u does not exist", r));
-        names_.resize(n_);
-        canon_.resize(n_);
-        state_.assign(n_, 0);
-        info_.resize(n_);
-        assign_names();
-        select();
-
-        if (!opt_.header_guard.empty()) {
-            const std::string& g = opt_.header_guard;
-            out_ += "#ifndef " + g + "\n#define " + g + "\n\n";
-        }
-        if (opt_.preserve_access_index)
-            out_ += "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
-                    "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n"
-                    "#endif\n\n";
-        for (TypeId id = 1; id < n_; ++id) {
-            if (!(state_[id] & kSelected)) continue;
-            const Type t = s_.type_or_void(id);
-            switch (t.kind()) {
-            case Kind::Struct:
-            case Kind::Union:
-            case Kind::Enum:
-            case Kind::Enum64:
-                if (!t.name().empty()) EBPF_TRY(define(id, 0));
-                else if (t.kind() != Kind::Struct && t.kind() != Kind::Union && !(state_[id] & kReferenced))
-                    EBPF_TRY(top_level_anon_enum(id));
-                break;
-            case Kind::Typedef: EBPF_TRY(define(id, 0)); break;
-            case Kind::Fwd:
-                if (canon_[id] == id) declare(id);  // else the full definition is printed at its own id
-                break;
-            default: break;
-            }
-            EBPF_TRY(check_budget(out_));
-        }
-        if (opt_.preserve_access_index)
-            out_ += "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n";
-        if (!opt_.header_guard.empty()) out_ += "#endif /* " + opt_.header_guard + " */\n";
-        return std::move(out_);
-    }
-
-private:
-    // state_ bits.
-    static constexpr std::uint16_t kSelected = 1, kReferenced = 2, kDeclared = 4, kDefining = 8, kDefined = 16,
-                                   kNeedBusy = 32, kNeedDone = 64, kInfoBusy = 128, kInfoDone = 256,
-                                   kAnonEnumShown = 512, kBodyBusy = 1024, kNeedDoneProto = 2048;
-
-    Type type(TypeId id) const { return s_.type_or_void(id); }
-
-    // Typedefs named like compiler builtins (__builtin_va_list) cannot be redefined, and the builtin differs
-    // between targets (an 8-byte pointer for BPF, a 24-byte array on x86-64): uses print the BTF's own type.
-    // TYPE_TAG (__user, __rcu) is dropped likewise: where clang accepts btf_type_tag differs between versions.
-    bool transparent(TypeId id) const {
-        return type(id).kind() == Kind::Typedef && names_[id].starts_with("__builtin_");
-    }
-
-    Result<void> check_budget(const std::string& s) const {
-        if (s.size() > opt_.max_output)
-            return Error(Errc::ResourceLimit,
-                         format("C header exceeds %zu bytes (limit DumpCOptions::max_output)", opt_.max_output));
-        return {};
-    }
-
-    // --- names -----------------------------------------------------------------------------------------------
-    // C has one namespace for struct/union/enum tags and one for typedefs and enumerators. Within each, the first
-    // type (by id) keeps its name and later different types with that name get "___2", "___3", ...
-    struct Namespace {
-        std::unordered_set<std::string> used;
-        std::unordered_map<std::string, unsigned> next;
-        std::string claim(std::string_view base) {
-            std::string name(base);
-            if (used.insert(name).second) return name;
-            unsigned& k = next.try_emplace(name, 2).first->second;
-            for (;; ++k) {
-                std::string c = name + "___" + std::to_string(k);
-                if (used.insert(c).second) return c;
-            }
-        }
-    };
-
-    void assign_names() {
-        Namespace tags, idents;
-        // A FWD names the full definition of the same tag when there is one, so both print as the same type.
-        std::unordered_map<std::string_view, TypeId> first_struct, first_union, first_fwd_struct, first_fwd_union;
-        for (TypeId id = 1; id < n_; ++id) {
-            const Type t = type(id);
-            canon_[id] = id;
-            const std::string_view name = t.name();
-            switch (t.kind()) {
-            case Kind::Struct:
-            case Kind::Union:
-            case Kind::Enum:
-            case Kind::Enum64:
-                if (name.empty()) break;
-                names_[id] = tags.claim(name);
-                if (names_[id] == name && t.kind() == Kind::Struct) first_struct.emplace(name, id);
-                if (names_[id] == name && t.kind() == Kind::Union) first_union.emplace(name, id);
-                break;
-            case Kind::Typedef:
-                if (name.empty()) names_[id] = format("__btf_typedef_%u", id);
-                else if (name.starts_with("__builtin_")) names_[id] = std::string(name);  // the compiler's own
-                else names_[id] = idents.claim(name);
-                break;
-            default: break;
-            }
-            if (t.kind() == Kind::Enum || t.kind() == Kind::Enum64) {
-                for (std::uint32_t i = 0; i < t.vlen(); ++i) {
-                    const std::string_view e = t.enumerator(i).name;
-                    std::string c = idents.claim(e);
-                    if (c != e) enumerator_names_.emplace(std::uint64_t{id} << 16 | i, std::move(c));
-                }
-            }
-        }
-        for (TypeId id = 1; id < n_; ++id) {
-            const Type t = type(id);
-            if (t.kind() != Kind::Fwd) continue;
-            const std::string_view name = t.name();
-            const bool is_union = t.kind_flag();
-            auto& defs = is_union ? first_union : first_struct;
-            auto& fwds = is_union ? first_fwd_union : first_fwd_struct;
-            if (name.empty()) {
-                names_[id] = format("__btf_fwd_%u", id);
-            } else if (auto it = defs.find(name); it != defs.end()) {
-                canon_[id] = it->second;
-            } else if (auto f = fwds.find(name); f != fwds.end()) {
-                canon_[id] = f->second;
-            } else {
-                names_[id] = tags.claim(name);
-                fwds.emplace(name, id);
-            }
-        }
-    }
-
-    const std::string& enumerator_name(TypeId id, std::uint32_t i, std::string& tmp) const {
-        if (auto it = enumerator_names_.find(std::uint64_t{id} << 16 | i); it != enumerator_names_.end())
-            return it->second;
-        tmp = std::string(type(id).enumerator(i).name);
-        return tmp;
-    }
-
-    // --- selection -------------------------------------------------------------------------------------------
-    template <class F>
-    void for_each_ref(const Type& t, F&& f) const {
-        switch (t.kind()) {
-        case Kind::Ptr:
-        case Kind::Typedef:
-        case Kind::Volatile:
-        case Kind::Const:
-        case Kind::Restrict:
-        case Kind::TypeTag:
-        case Kind::Func:
-        case Kind::Var: f(t.type()); break;
-        case Kind::Array: f(t.array().elem_type); break;
-        case Kind::Struct:
-        case Kind::Union:
-            for (std::uint32_t i = 0; i < t.vlen(); ++i) f(t.member(i).type);
-            break;
-        case Kind::FuncProto:
-            f(t.type());
-            for (std::uint32_t i = 0; i < t.vlen(); ++i) f(t.param(i).type);
-            break;
-        case Kind::Datasec:
-            for (std::uint32_t i = 0; i < t.vlen(); ++i) f(t.secinfo(i).type);
-            break;
-        default: break;
-        }
-    }
-
-    void select() {
-        if (opt_.roots.empty()) {
-            for (TypeId id = 1; id < n_; ++id) state_[id] |= kSelected;
-        } else {
-            std::vector<TypeId> work(opt_.roots.begin(), opt_.roots.end());
-            for (TypeId r : work) state_[r] |= kSelected;
-            while (!work.empty()) {
-                const Type t = type(work.back());
-                work.pop_back();
-                for_each_ref(t, [&](TypeId ref) {
-                    if (ref > 0 && ref < n_ && !(state_[ref] & kSelected)) {
-                        state_[ref] |= kSelected;
-                        work.push_back(ref);
-                    }
-                });
-            }
-        }
-        // Anonymous enums nobody uses are printed on their own (they exist for their constants).
-        for (TypeId id = 1; id < n_; ++id) {
-            if (!(state_[id] & kSelected)) continue;
-            const Type t = type(id);
-            if (t.kind() == Kind::Var || t.kind() == Kind::Datasec || t.kind() == Kind::Func) continue;
-            for_each_ref(t, [&](TypeId ref) {
-                if (ref < n_) state_[ref] |= kReferenced;
-            });
-        }
-    }
-
-    // --- layout ----------------------------------------------------------------------------------------------
-    Result<Info> info(TypeId id, int depth) {
-        for (int step = 0;; ++step) {
-            if (step > kMaxChain || depth > kMaxDepth) return too_deep(id);
-            const Type t = type(id);
-            switch (t.kind()) {
-            case Kind::Int:
-            case Kind::Float:
-            case Kind::Enum:
-            case Kind::Enum64: return Info{t.size(), natural_align(t.size())};
-            case Kind::Ptr: return Info{8, 8};
-            case Kind::Typedef:
-            case Kind::Volatile:
-            case Kind::Const:
-            case Kind::Restrict:
-            case Kind::TypeTag: id = t.type(); continue;
-            case Kind::Fwd:
-                if (canon_[id] == id) return Info{};
-                id = canon_[id];
-                continue;
-            case Kind::Array: {
-                if (state_[id] & kInfoDone) return info_[id];
-                if (state_[id] & kInfoBusy) return contains_itself(id);
-                state_[id] |= kInfoBusy;
-                auto e = info(t.array().elem_type, depth + 1);
-                state_[id] &= ~kInfoBusy;
-                if (!e) return std::move(e).error();
-                const std::uint64_t size = e->size * t.array().nelems;  // both < 2^40: no overflow
-                if (size > kMaxSize) return Error(Errc::MalformedBtf, format("array [%u] is too large", id));
-                info_[id] = Info{size, e->align};
-                state_[id] |= kInfoDone;
-                return info_[id];
-            }
-            case Kind::Struct:
-            case Kind::Union: {
-                EBPF_TRY_ASSIGN(const Plan p, plan(id, depth + 1));
-                return Info{t.size(), p.align};
-            }
-            default: return Info{};  // void, prototypes, variables: not placeable, only in crafted BTF
-            }
-        }
-    }
-
-    Error contains_itself(TypeId id) const {
-        return Error(Errc::MalformedBtf,
-                     format("type [%u] '%.*s' contains itself", id, EBPF_SV(type(id).name())));
-    }
-
-    // Places the members of a struct/union as a C compiler would (packed or not), padding up to each BTF offset.
-    // Returns false when some member or the total size cannot be matched that way.
-    Result<bool> simulate(TypeId id, bool packed, std::vector<Item>* items, std::uint32_t& align, int depth) {
-        const Type t = type(id);
-        const bool is_union = t.kind() == Kind::Union;
-        const std::uint64_t total = std::uint64_t{t.size()} * 8;
-        std::uint64_t pos = 0;
-        bool ok = true;
-        align = 1;
-        auto pad = [&](std::uint64_t to) {
-            if (items && to > pos) items->push_back({Item::Pad, 0, 0, pos, to - pos});
-            if (to > pos) pos = to;
-        };
-        for (std::uint32_t i = 0; i < t.vlen(); ++i) {
-            const Member m = t.member(i);
-            EBPF_TRY_ASSIGN(const Info mi, info(m.type, depth + 1));
-            std::uint64_t target = is_union ? 0 : m.bit_offset;
-            std::uint32_t bf = m.bitfield_size;
-            if (!t.kind_flag()) {
-                // Old-style bitfields: the member's INT itself says how many bits it has and where.
-                const Type mt = type(m.type);
-                if (mt.kind() == Kind::Int && (mt.int_bits() != mt.size() * 8 || mt.int_offset() != 0)) {
-                    bf = mt.int_bits();
-                    target += mt.int_offset();
-                }
-            }
-            const std::uint32_t a = packed ? 1 : mi.align;
-            align = std::max(align, a);
-            if (items) items->push_back({Item::Member, i, bf, 0, 0});
-            if (is_union) {
-                pos = std::max(pos, bf ? std::uint64_t{bf} : mi.size * 8);
-                continue;
-            }
-            const std::uint64_t abits = std::uint64_t{a} * 8;
-            if (bf) {
-                // A bitfield moves to the next unit of its type when it would straddle one (not when packed).
-                auto fits = [&](std::uint64_t p) { return packed || p / abits * abits + mi.size * 8 >= p + bf; };
-                const std::uint64_t natural = fits(pos) ? pos : round_up(pos, abits);
-                if (natural != target) {
-                    if (target < pos || !fits(target)) ok = false;
-                    else if (items) items->insert(items->end() - 1, {Item::Pad, 0, 0, pos, target - pos});
-                }
-                pos = std::max(pos, target + bf);
-            } else {
-                const std::uint64_t natural = round_up(pos, abits);
-                if (natural != target) {
-                    if (target < pos || target % abits != 0) ok = false;
-                    else if (items) items->insert(items->end() - 1, {Item::Pad, 0, 0, pos, target - pos});
-                }
-                pos = std::max(pos, target + mi.size * 8);
-            }
-        }
-        const std::uint64_t abits = std::uint64_t{align} * 8;
-        if (round_up(pos, abits) != total) {
-            if (pos > total || total % abits != 0) ok = false;
-            else if (is_union) {
-                if (items) items->push_back({Item::UnionPad, 0, 0, 0, total});
-            } else {
-                pad(total);
-            }
-        }
-        return ok;
-    }
-
-    Result<Plan> plan(TypeId id, int depth) {
-        if (depth > kMaxDepth) return too_deep(id);
-        if (state_[id] & kInfoDone) return plans_[id];
-        if (state_[id] & kInfoBusy) return contains_itself(id);
-        state_[id] |= kInfoBusy;
-        Plan p;
-        auto natural = simulate(id, false, nullptr, p.align, depth);
-        if (natural && !*natural) {
-            p.packed = true;
-            natural = simulate(id, true, nullptr, p.align, depth);
-        }
-        state_[id] &= ~kInfoBusy;
-        if (!natural) return std::move(natural).error();
-        state_[id] |= kInfoDone;
-        plans_[id] = p;
-        return p;
-    }
-
-    // --- dependencies ----------------------------------------------------------------------------------------
-    void declare(TypeId id) {
-        if (state_[id] & (kDeclared | kDefined)) return;
-        // Inside its own body a struct's tag is already in scope.
-        if (id == current_body_) return;
-        state_[id] |= kDeclared;
-        const Type t = type(id);
-        const bool is_union = t.kind() == Kind::Union || (t.kind() == Kind::Fwd && t.kind_flag());
-        out_ += (is_union ? "union " : "struct ") + names_[id] + ";\n\n";
-    }
-
-    // Prints what must precede a declaration that uses type `id` (by value: complete types). A tag first named
-    // at file scope (also inside a struct body) declares itself; one first named in a parameter list would be
-    // local to that prototype, so `in_proto` asks for a forward declaration.
-    Result<void> need(TypeId id, bool by_value, int depth, bool in_proto = false) {
-        for (int step = 0;; ++step) {
-            if (step > kMaxChain || depth > kMaxDepth) return too_deep(id);
-            const Type t = type(id);
-            switch (t.kind()) {
-            case Kind::Ptr: by_value = false; [[fallthrough]];
-            case Kind::Volatile:
-            case Kind::Const:
-            case Kind::Restrict:
-            case Kind::TypeTag: id = t.type(); continue;
-            case Kind::Array:  // even behind a pointer, an array's elements must be complete
-                by_value = true;
-                id = t.array().elem_type;
-                continue;
-            case Kind::Typedef:
-                if (transparent(id)) {
-                    id = t.type();
-                    continue;
-                }
-                EBPF_TRY(define(id, depth + 1));
-                if (!by_value) return {};
-                id = t.type();
-                continue;
-            case Kind::Fwd:
-                if (canon_[id] == id) {
-                    if (in_proto) declare(id);
-                    return {};
-                }
-                id = canon_[id];
-                continue;
-            case Kind::Enum:
-            case Kind::Enum64:
-                if (!t.name().empty()) return define(id, depth + 1);
-                return {};
-            case Kind::Struct:
-            case Kind::Union:
-                if (!t.name().empty()) {
-                    if (by_value) return define(id, depth + 1);
-                    if (in_proto) declare(id);
-                    return {};
-                }
-                [[fallthrough]];
-            case Kind::FuncProto: {
-                // Inline anonymous records and prototypes: walk their parts once (per kind of scope).
-                const bool proto = in_proto || t.kind() == Kind::FuncProto;
-                if ((state_[id] & kNeedDoneProto) || (!proto && (state_[id] & kNeedDone))) return {};
-                if (state_[id] & kNeedBusy) return contains_itself(id);
-                state_[id] |= kNeedBusy;
-                Result<void> r;
-                if (t.kind() == Kind::FuncProto) {
-                    r = need(t.type(), false, depth + 1, true);
-                    for (std::uint32_t i = 0; r && i < t.vlen(); ++i)
-                        r = need(t.param(i).type, false, depth + 1, true);
-                } else {
-                    for (std::uint32_t i = 0; r && i < t.vlen(); ++i)
-                        r = need(t.member(i).type, true, depth + 1, in_proto);
-                }
-                state_[id] &= ~kNeedBusy;
-                if (!r) return r;
-                state_[id] |= proto ? kNeedDoneProto : kNeedDone;
-                return {};
-            }
-            default: return {};
-            }
-        }
-    }
-
-    // Prints the full definition of a named struct/union/enum or a typedef, after what it needs.
-    Result<void> define(TypeId id, int depth) {
-        if (state_[id] & kDefined) return {};
-        if (state_[id] & kDefining) return contains_itself(id);
-        if (depth > kMaxDepth) return too_deep(id);
-        const Type t = type(id);
-        if (transparent(id)) {
-            state_[id] |= kDefined;
-            return {};
-        }
-        state_[id] |= kDefining;
-        const TypeId saved_body = current_body_;
-        Result<void> r;
-        std::string text;
-        switch (t.kind()) {
-        case Kind::Struct:
-        case Kind::Union:
-            current_body_ = id;
-            for (std::uint32_t i = 0; r && i < t.vlen(); ++i) r = need(t.member(i).type, true, depth + 1);
-            current_body_ = saved_body;
-            if (r) r = body(text, id, 0, depth + 1);
-            break;
-        case Kind::Enum:
-        case Kind::Enum64:
-            if (t.vlen() == 0) text = "enum " + names_[id];  // declared only: BTF of `enum e *p` without a body
-            else r = enum_body(text, id, 0);
-            break;
-        case Kind::Typedef:
-            current_body_ = 0;
-            r = need(t.type(), false, depth + 1);
-            current_body_ = saved_body;
-            if (r) {
-                text = "typedef ";
-                r = decl(text, t.type(), names_[id], 0, depth + 1);
-            }
-            break;
-        default: break;
-        }
-        state_[id] &= ~kDefining;
-        if (!r) return r;
-        state_[id] |= kDefined;
-        out_ += text;
-        out_ += ";\n\n";
-        return check_budget(out_);
-    }
-
-    Result<void> top_level_anon_enum(TypeId id) {
-        if (type(id).vlen() == 0) return {};
-        std::string text;
-        EBPF_TRY(enum_body(text, id, 0));
-        state_[id] |= kAnonEnumShown;
-        out_ += text;
-        out_ += ";\n\n";
-        return {};
-    }
-
-    // --- formatting ------------------------------------------------------------------------------------------
-    static void indent_to(std::string& out, int indent) { out.append(static_cast<std::size_t>(indent), '\t'); }
-
-    std::string int_name(const Type& t) const {
-        const std::string_view n = t.name();
-        if (is_builtin_spelling(n)) return std::string(n);
-        if (t.kind() == Kind::Float) return t.size() == 4 ? "float" : t.size() == 8 ? "double" : "long double";
-        if (t.int_encoding() & kIntBool) return "_Bool";
-        if ((t.int_encoding() & kIntChar) && t.size() == 1) return "char";
-        return int_for(t.size(), t.is_signed());
-    }
-
-    Result<void> enum_body(std::string& out, TypeId id, int indent) {
-        const Type t = type(id);
-        const bool is_signed = t.is_signed();
-        out += "enum ";
-        if (!names_[id].empty()) out += names_[id] + " ";
-        out += "{\n";
-        // The compiler sizes an enum by its values: 4 bytes when they all fit in int or all in unsigned int.
-        std::int64_t lo = 0, hi = 0;
-        std::uint64_t uhi = 0;
-        std::string tmp;
-        for (std::uint32_t i = 0; i < t.vlen(); ++i) {
-            const std::int64_t v = t.enumerator(i).value;
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-            uhi = std::max(uhi, static_cast<std::uint64_t>(v));
-            indent_to(out, indent + 1);
-            out += enumerator_name(id, i, tmp);
-            out += " = ";
-            if (is_signed) {
-                if (v == std::numeric_limits<std::int64_t>::min()) out += "(-9223372036854775807LL - 1)";
-                else if (v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max())
-                    out += format("%lld", static_cast<long long>(v));
-                else out += format("%lldLL", static_cast<long long>(v));
-            } else {
-                const auto u = static_cast<unsigned long long>(v);
-                out += format(u <= 0x7fffffffu ? "%llu" : u <= 0xffffffffu ? "%lluU" : "%lluULL", u);
-            }
-            out += ",\n";
-            EBPF_TRY(check_budget(out));
-        }
-        indent_to(out, indent);
-        out += "}";
-        const bool fits32 = is_signed ? (lo >= std::numeric_limits<std::int32_t>::min() &&
-                                         hi <= std::numeric_limits<std::int32_t>::max()) ||
-                                            (lo >= 0 && hi <= 0xffffffffLL)
-                                      : uhi <= 0xffffffffu;
-        const std::uint32_t natural = fits32 ? 4 : 8;
-        if (t.size() != natural) {
-            // Kernel enums can be narrower than int (__packed) or 8 bytes with small values.
-            switch (t.size()) {
-            case 1: out += " __attribute__((mode(QI)))"; break;
-            case 2: out += " __attribute__((mode(HI)))"; break;
-            case 4: out += " __attribute__((mode(SI)))"; break;
-            case 8: out += " __attribute__((mode(DI)))"; break;
-            default: break;
-            }
-        }
-        return {};
-    }
-
-    Result<void> body(std::string& out, TypeId id, int indent, int depth) {
-        if (depth > kMaxDepth) return too_deep(id);
-        if (state_[id] & kBodyBusy) return contains_itself(id);
-        const Type t = type(id);
-        EBPF_TRY_ASSIGN(const Plan p, plan(id, depth + 1));
-        std::vector<Item> items;
-        std::uint32_t align = 1;
-        EBPF_TRY(simulate(id, p.packed, &items, align, depth + 1));
-        state_[id] |= kBodyBusy;
-        out += t.kind() == Kind::Union ? "union " : "struct ";
-        if (!names_[id].empty()) out += names_[id] + " ";
-        out += items.empty() ? "{" : "{\n";
-        Result<void> r;
-        for (const Item& it : items) {
-            if (it.kind == Item::Member) {
-                const Member m = t.member(it.member);
-                indent_to(out, indent + 1);
-                r = decl(out, m.type, std::string(m.name), indent + 1, depth + 1);
-                if (!r) break;
-                if (it.bitfield) out += format(": %u", it.bitfield);
-                out += ";\n";
-            } else if (it.kind == Item::Pad) {
-                r = padding(out, it.pos, it.bits, indent + 1);
-            } else {
-                indent_to(out, indent + 1);
-                out += "struct {\n";
-                r = padding(out, 0, it.bits, indent + 2);
-                indent_to(out, indent + 1);
-                out += "};\n";
-            }
-            if (r) r = check_budget(out);
-            if (!r) break;
-        }
-        state_[id] &= ~kBodyBusy;
-        if (!r) return r;
-        if (!items.empty()) indent_to(out, indent);
-        out += p.packed ? "} __attribute__((packed))" : "}";
-        return {};
-    }
-
-    Result<void> padding(std::string& out, std::uint64_t pos, std::uint64_t bits, int indent) {
-        while (bits > 0) {
-            const std::uint64_t chunk = std::min<std::uint64_t>(bits, 64 - pos % 64);
-            indent_to(out, indent);
-            out += format("%s: %u;\n", pad_type(pos, chunk), static_cast<unsigned>(chunk));
-            pos += chunk;
-            bits -= chunk;
-            EBPF_TRY(check_budget(out));
-        }
-        return {};
-    }
-
-    // Appends "<base type> <declarator>" for type `id` declaring `inner` (a name, or "" for an abstract type).
-    Result<void> decl(std::string& out, TypeId id, std::string inner, int indent, int depth) {
-        if (depth > kMaxDepth) return too_deep(id);
-        unsigned quals = 0;
-        for (int step = 0;; ++step) {
-            if (step > kMaxChain) return too_deep(id);
-            const Type t = type(id);
-            const Kind k = t.kind();
-            if (k == Kind::Const || k == Kind::Volatile || k == Kind::Restrict) {
-                quals |= k == Kind::Const ? kConst : k == Kind::Volatile ? kVolatile : kRestrict;
-                id = t.type();
-                continue;
-            }
-            if (k == Kind::TypeTag || transparent(id)) {  // type tags are dropped: see transparent()
-                id = t.type();
-                continue;
-            }
-            if (k == Kind::Ptr) {
-                std::string q = qual_prefix(quals);
-                if (!q.empty() && !inner.empty()) inner = "*" + q + inner;
-                else inner = "*" + (q.empty() ? q : q.substr(0, q.size() - 1)) + inner;
-                quals = 0;
-                id = t.type();
-                continue;
-            }
-            if (k == Kind::Array) {
-                if (!inner.empty() && inner[0] == '*') inner = "(" + inner + ")";
-                inner += format("[%u]", t.array().nelems);
-                id = t.array().elem_type;
-                continue;  // qualifiers of an array apply to its elements
-            }
-            if (k == Kind::FuncProto) {
-                if (!inner.empty() && inner[0] == '*') inner = "(" + inner + ")";
-                inner += "(";
-                if (t.vlen() == 0) inner += "void";
-                for (std::uint32_t i = 0; i < t.vlen(); ++i) {
-                    if (i) inner += ", ";
-                    const Param p = t.param(i);
-                    if (p.type == 0 && i + 1 == t.vlen() && i > 0) inner += "...";
-                    else EBPF_TRY(decl(inner, p.type, "", indent, depth + 1));
-                    EBPF_TRY(check_budget(inner));
-                }
-                inner += ")";
-                quals = 0;
-                id = t.type();
-                continue;
-            }
-            out += qual_prefix(quals);
-            EBPF_TRY(base(out, id, indent, depth + 1));
-            if (!inner.empty()) {
-                out += ' ';
-                out += inner;
-            }
-            return check_budget(out);
-        }
-    }
-
-    Result<void> base(std::string& out, TypeId id, int indent, int depth) {
-        const Type t = type(id);
-        switch (t.kind()) {
-        case Kind::Void: out += "void"; return {};
-        case Kind::Int:
-        case Kind::Float: out += int_name(t); return {};
-        case Kind::Typedef: out += names_[id]; return {};
-        case Kind::Fwd: {
-            const TypeId c = canon_[id];
-            const bool is_union = type(c).kind() == Kind::Union || (type(c).kind() == Kind::Fwd && t.kind_flag());
-            out += (is_union ? "union " : "struct ") + names_[c];
-            return {};
-        }
-        case Kind::Struct:
-        case Kind::Union:
-            if (!names_[id].empty()) {
-                out += (t.kind() == Kind::Union ? "union " : "struct ") + names_[id];
-                return {};
-            }
-            return body(out, id, indent, depth);
-        case Kind::Enum:
-        case Kind::Enum64:
-            if (!names_[id].empty()) {
-                out += "enum " + names_[id];
-                return {};
-            }
-            // An anonymous enum's constants can be defined once; later uses get an integer of its size.
-            if ((state_[id] & kAnonEnumShown) || t.vlen() == 0) {
-                out += int_for(t.size(), t.is_signed());
-                return {};
-            }
-            state_[id] |= kAnonEnumShown;
-            return enum_body(out, id, indent);
-        default:
-            return Error(Errc::MalformedBtf, format("type [%u] (%.*s) cannot be used in a C declaration", id,
-                                                    EBPF_SV(to_string(t.kind()))));
-        }
-    }
-
-    const Spec& s_;
-    const DumpCOptions& opt_;
-    const TypeId n_;
-    std::vector<std::string> names_;    // C name (without struct/union/enum) of named and renamed types
-    std::vector<TypeId> canon_;         // a FWD's full definition, else the id itself
-    std::vector<std::uint16_t> state_;  // k* bits
-    std::vector<Info> info_;            // arrays
-    std::unordered_map<TypeId, Plan> plans_;
-    std::unordered_map<std::uint64_t, std::string> enumerator_names_;  // (id << 16 | index) -> renamed enumerator
-    TypeId current_body_ = 0;
-    std::string out_;
-};
+// `name` or `name(args)` with args of identifiers, numbers, commas and spaces: what a type attribute may be here
+// (the text goes into the header as it is, so nothing that could end the declaration).
+bool is_plain_attribute(std::string_view s) {
+    const std::size_t open = s.find('(');
+    if (!is_identifier(s.substr(0, open))) return false;
+    if (open == std::string_view::npos) return true;
+    if (s.back() != ')') return false;
+    for (char c : s.substr(open + 1, s.size() - open - 2))
+        if (!is_word_char(c) && c != ',' && c != ' ') return false;
+    return true;
+}
 
 }  // namespace
 
-Result<std::string> dump_c(const Spec& spec, const DumpCOptions& options) { return Dumper(spec, options).run(); }
+std::string Dumper::type_tag_text(const Type& t) {
+    const std::string_view name = t.name();
+    if (t.kind_flag()) {
+        if (!is_plain_attribute(name)) return {};
+        uses_type_tags_ = true;
+        return "__btf_type_attr(" + std::string(name) + ")";
+    }
+    std::string lit;
+    for (char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') lit += {'\\', c};
+        else if (u < 0x20 || u >= 0x7f) lit += format("\\%03o", u);
+        else lit += c;
+    }
+    uses_type_tags_ = true;
+    return "__btf_type_tag(\"" + lit + "\")";
+}
+
+Result<std::string> Dumper::run() {
+    if (!opt_.header_guard.empty() && !is_identifier(opt_.header_guard))
+        return Error(Errc::InvalidArgument,
+                     format("header guard '%.*s' is not a C identifier", EBPF_SV(opt_.header_guard)));
+    for (TypeId r : opt_.roots)
+        if (r == 0 || r >= n_) return Error(Errc::NotFound, format("BTF type id %u does not exist", r));
+    names_.resize(n_);
+    canon_.resize(n_);
+    state_.assign(n_, 0);
+    info_.resize(n_);
+    assign_names();
+    select();
+
+    if (!opt_.header_guard.empty()) {
+        const std::string& g = opt_.header_guard;
+        out_ += "#ifndef " + g + "\n#define " + g + "\n\n";
+    }
+    const std::size_t tag_macros_at = out_.size();  // where the TYPE_TAG macros go when a declaration uses them
+    if (opt_.preserve_access_index)
+        out_ += "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
+                "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n"
+                "#endif\n\n";
+    for (TypeId id = 1; id < n_; ++id) {
+        if (!(state_[id] & kSelected)) continue;
+        const Type t = s_.type_or_void(id);
+        switch (t.kind()) {
+        case Kind::Struct:
+        case Kind::Union:
+        case Kind::Enum:
+        case Kind::Enum64:
+            if (!t.name().empty()) EBPF_TRY(define(id, 0));
+            else if (t.kind() != Kind::Struct && t.kind() != Kind::Union && !(state_[id] & kReferenced))
+                EBPF_TRY(top_level_anon_enum(id));
+            break;
+        case Kind::Typedef: EBPF_TRY(define(id, 0)); break;
+        case Kind::Fwd:
+            if (canon_[id] == id) declare(id);  // else the full definition is printed at its own id
+            break;
+        default: break;
+        }
+        EBPF_TRY(check_budget(out_));
+    }
+    if (opt_.preserve_access_index)
+        out_ += "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n";
+    if (!opt_.header_guard.empty()) out_ += "#endif /* " + opt_.header_guard + " */\n";
+    if (uses_type_tags_) out_.insert(tag_macros_at, kTypeTagMacros);
+    return std::move(out_);
+}
+
+// --- dependencies ----------------------------------------------------------------------------------------------
+void Dumper::declare(TypeId id) {
+    if (state_[id] & (kDeclared | kDefined)) return;
+    // Inside its own body a struct's tag is already in scope.
+    if (id == current_body_) return;
+    state_[id] |= kDeclared;
+    const Type t = type(id);
+    const bool is_union = t.kind() == Kind::Union || (t.kind() == Kind::Fwd && t.kind_flag());
+    out_ += (is_union ? "union " : "struct ") + names_[id] + ";\n\n";
+}
+
+// Prints what must precede a declaration that uses type `id` (by value: complete types). A tag first named
+// at file scope (also inside a struct body) declares itself; one first named in a parameter list would be
+// local to that prototype, so `in_proto` asks for a forward declaration.
+Result<void> Dumper::need(TypeId id, bool by_value, int depth, bool in_proto) {
+    for (int step = 0;; ++step) {
+        if (step > kMaxChain || depth > kMaxDepth) return too_deep(id);
+        const Type t = type(id);
+        switch (t.kind()) {
+        case Kind::Ptr: by_value = false; [[fallthrough]];
+        case Kind::Volatile:
+        case Kind::Const:
+        case Kind::Restrict:
+        case Kind::TypeTag: id = t.type(); continue;
+        case Kind::Array:  // even behind a pointer, an array's elements must be complete
+            by_value = true;
+            id = t.array().elem_type;
+            continue;
+        case Kind::Typedef:
+            if (transparent(id)) {
+                id = t.type();
+                continue;
+            }
+            EBPF_TRY(define(id, depth + 1));
+            if (!by_value) return {};
+            id = t.type();
+            continue;
+        case Kind::Fwd:
+            if (canon_[id] == id) {
+                if (in_proto) declare(id);
+                return {};
+            }
+            id = canon_[id];
+            continue;
+        case Kind::Enum:
+        case Kind::Enum64:
+            if (!t.name().empty()) return define(id, depth + 1);
+            return {};
+        case Kind::Struct:
+        case Kind::Union:
+            if (!t.name().empty()) {
+                if (by_value) return define(id, depth + 1);
+                if (in_proto) declare(id);
+                return {};
+            }
+            [[fallthrough]];
+        case Kind::FuncProto: {
+            // Inline anonymous records and prototypes: walk their parts once (per kind of scope).
+            const bool proto = in_proto || t.kind() == Kind::FuncProto;
+            if ((state_[id] & kNeedDoneProto) || (!proto && (state_[id] & kNeedDone))) return {};
+            if (state_[id] & kNeedBusy) return contains_itself(id);
+            state_[id] |= kNeedBusy;
+            Result<void> r;
+            if (t.kind() == Kind::FuncProto) {
+                r = need(t.type(), false, depth + 1, true);
+                for (std::uint32_t i = 0; r && i < t.vlen(); ++i)
+                    r = need(t.param(i).type, false, depth + 1, true);
+            } else {
+                for (std::uint32_t i = 0; r && i < t.vlen(); ++i)
+                    r = need(t.member(i).type, true, depth + 1, in_proto);
+            }
+            state_[id] &= ~kNeedBusy;
+            if (!r) return r;
+            state_[id] |= proto ? kNeedDoneProto : kNeedDone;
+            return {};
+        }
+        default: return {};
+        }
+    }
+}
+
+// Prints the full definition of a named struct/union/enum or a typedef, after what it needs.
+Result<void> Dumper::define(TypeId id, int depth) {
+    if (state_[id] & kDefined) return {};
+    if (state_[id] & kDefining) return contains_itself(id);
+    if (depth > kMaxDepth) return too_deep(id);
+    const Type t = type(id);
+    if (transparent(id)) {
+        state_[id] |= kDefined;
+        return {};
+    }
+    state_[id] |= kDefining;
+    const TypeId saved_body = current_body_;
+    Result<void> r;
+    std::string text;
+    switch (t.kind()) {
+    case Kind::Struct:
+    case Kind::Union:
+        current_body_ = id;
+        for (std::uint32_t i = 0; r && i < t.vlen(); ++i) r = need(t.member(i).type, true, depth + 1);
+        current_body_ = saved_body;
+        if (r) r = body(text, id, 0, depth + 1);
+        break;
+    case Kind::Enum:
+    case Kind::Enum64:
+        if (t.vlen() == 0) text = "enum " + names_[id];  // declared only: BTF of `enum e *p` without a body
+        else r = enum_body(text, id, 0);
+        break;
+    case Kind::Typedef:
+        current_body_ = 0;
+        r = need(t.type(), false, depth + 1);
+        current_body_ = saved_body;
+        if (r) {
+            text = "typedef ";
+            r = decl(text, t.type(), names_[id], 0, depth + 1);
+        }
+        break;
+    default: break;
+    }
+    state_[id] &= ~kDefining;
+    if (!r) return r;
+    state_[id] |= kDefined;
+    out_ += text;
+    out_ += ";\n\n";
+    return check_budget(out_);
+}
+
+Result<void> Dumper::top_level_anon_enum(TypeId id) {
+    if (type(id).vlen() == 0) return {};
+    std::string text;
+    EBPF_TRY(enum_body(text, id, 0));
+    state_[id] |= kAnonEnumShown;
+    out_ += text;
+    out_ += ";\n\n";
+    return {};
+}
+
+// --- formatting ------------------------------------------------------------------------------------------------
+std::string Dumper::int_name(const Type& t) const {
+    const std::string_view n = t.name();
+    if (is_builtin_spelling(n)) return std::string(n);
+    if (t.kind() == Kind::Float) return t.size() == 4 ? "float" : t.size() == 8 ? "double" : "long double";
+    if (t.int_encoding() & kIntBool) return "_Bool";
+    if ((t.int_encoding() & kIntChar) && t.size() == 1) return "char";
+    return int_for(t.size(), t.is_signed());
+}
+
+Result<void> Dumper::enum_body(std::string& out, TypeId id, int indent) {
+    const Type t = type(id);
+    const bool is_signed = t.is_signed();
+    out += "enum ";
+    if (!names_[id].empty()) out += names_[id] + " ";
+    out += "{\n";
+    // The compiler sizes an enum by its values: 4 bytes when they all fit in int or all in unsigned int.
+    std::int64_t lo = 0, hi = 0;
+    std::uint64_t uhi = 0;
+    std::string tmp;
+    for (std::uint32_t i = 0; i < t.vlen(); ++i) {
+        const std::int64_t v = t.enumerator(i).value;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        uhi = std::max(uhi, static_cast<std::uint64_t>(v));
+        indent_to(out, indent + 1);
+        out += enumerator_name(id, i, tmp);
+        out += " = ";
+        if (is_signed) {
+            if (v == std::numeric_limits<std::int64_t>::min()) out += "(-9223372036854775807LL - 1)";
+            else if (v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max())
+                out += format("%lld", static_cast<long long>(v));
+            else out += format("%lldLL", static_cast<long long>(v));
+        } else {
+            const auto u = static_cast<unsigned long long>(v);
+            out += format(u <= 0x7fffffffu ? "%llu" : u <= 0xffffffffu ? "%lluU" : "%lluULL", u);
+        }
+        out += ",\n";
+        EBPF_TRY(check_budget(out));
+    }
+    indent_to(out, indent);
+    out += "}";
+    const bool fits32 = is_signed ? (lo >= std::numeric_limits<std::int32_t>::min() &&
+                                     hi <= std::numeric_limits<std::int32_t>::max()) ||
+                                        (lo >= 0 && hi <= 0xffffffffLL)
+                                  : uhi <= 0xffffffffu;
+    const std::uint32_t natural = fits32 ? 4 : 8;
+    if (t.size() != natural) {
+        // Kernel enums can be narrower than int (__packed) or 8 bytes with small values.
+        switch (t.size()) {
+        case 1: out += " __attribute__((mode(QI)))"; break;
+        case 2: out += " __attribute__((mode(HI)))"; break;
+        case 4: out += " __attribute__((mode(SI)))"; break;
+        case 8: out += " __attribute__((mode(DI)))"; break;
+        default: break;
+        }
+    }
+    return {};
+}
+
+Result<void> Dumper::body(std::string& out, TypeId id, int indent, int depth) {
+    if (depth > kMaxDepth) return too_deep(id);
+    if (state_[id] & kBodyBusy) return contains_itself(id);
+    const Type t = type(id);
+    EBPF_TRY_ASSIGN(const Plan p, plan(id, depth + 1));
+    std::vector<Item> items;
+    std::uint32_t align = 1;
+    EBPF_TRY(simulate(id, p.packed, &items, align, depth + 1));
+    state_[id] |= kBodyBusy;
+    out += t.kind() == Kind::Union ? "union " : "struct ";
+    if (!names_[id].empty()) out += names_[id] + " ";
+    out += items.empty() ? "{" : "{\n";
+    Result<void> r;
+    for (const Item& it : items) {
+        if (it.kind == Item::Member) {
+            const Member m = t.member(it.member);
+            indent_to(out, indent + 1);
+            r = decl(out, m.type, std::string(m.name), indent + 1, depth + 1);
+            if (!r) break;
+            if (it.bitfield) out += format(": %u", it.bitfield);
+            out += ";\n";
+        } else if (it.kind == Item::Pad) {
+            r = padding(out, it.pos, it.bits, indent + 1);
+        } else {
+            indent_to(out, indent + 1);
+            out += "struct {\n";
+            r = padding(out, 0, it.bits, indent + 2);
+            indent_to(out, indent + 1);
+            out += "};\n";
+        }
+        if (r) r = check_budget(out);
+        if (!r) break;
+    }
+    state_[id] &= ~kBodyBusy;
+    if (!r) return r;
+    if (!items.empty()) indent_to(out, indent);
+    out += p.packed ? "} __attribute__((packed))" : "}";
+    return {};
+}
+
+Result<void> Dumper::padding(std::string& out, std::uint64_t pos, std::uint64_t bits, int indent) {
+    while (bits > 0) {
+        const std::uint64_t chunk = std::min<std::uint64_t>(bits, 64 - pos % 64);
+        indent_to(out, indent);
+        out += format("%s: %u;\n", pad_type(pos, chunk), static_cast<unsigned>(chunk));
+        pos += chunk;
+        bits -= chunk;
+        EBPF_TRY(check_budget(out));
+    }
+    return {};
+}
+
+// Appends "<base type> <declarator>" for type `id` declaring `inner` (a name, or "" for an abstract type).
+Result<void> Dumper::decl(std::string& out, TypeId id, std::string inner, int indent, int depth) {
+    if (depth > kMaxDepth) return too_deep(id);
+    unsigned quals = 0;
+    std::string tags;  // " __btf_type_tag(...)" for each TYPE_TAG since the last pointer, innermost first
+    for (int step = 0;; ++step) {
+        if (step > kMaxChain) return too_deep(id);
+        const Type t = type(id);
+        const Kind k = t.kind();
+        if (k == Kind::Const || k == Kind::Volatile || k == Kind::Restrict) {
+            quals |= k == Kind::Const ? kConst : k == Kind::Volatile ? kVolatile : kRestrict;
+            id = t.type();
+            continue;
+        }
+        if (k == Kind::TypeTag) {
+            // The tag nearest the base type in the text is the innermost in the chain (`int __a __b *p` is
+            // PTR -> TYPE_TAG b -> TYPE_TAG a -> INT, as clang encodes it), so each tag found goes in front.
+            const std::string tag = type_tag_text(t);
+            if (!tag.empty()) tags = " " + tag + tags;
+            id = t.type();
+            continue;
+        }
+        if (transparent(id)) {
+            id = t.type();
+            continue;
+        }
+        if (k == Kind::Ptr) {
+            // Qualifiers and type tags found since the last pointer apply to this one: "*const p", "* __tag p".
+            std::string q = (tags.empty() ? std::string() : tags.substr(1) + " ") + qual_prefix(quals);
+            if (!q.empty() && !inner.empty()) inner = "*" + q + inner;
+            else inner = "*" + (q.empty() ? q : q.substr(0, q.size() - 1)) + inner;
+            quals = 0;
+            tags.clear();
+            id = t.type();
+            continue;
+        }
+        if (k == Kind::Array) {
+            if (!inner.empty() && inner[0] == '*') inner = "(" + inner + ")";
+            inner += format("[%u]", t.array().nelems);
+            id = t.array().elem_type;
+            continue;  // qualifiers of an array apply to its elements
+        }
+        if (k == Kind::FuncProto) {
+            if (!inner.empty() && inner[0] == '*') inner = "(" + inner + ")";
+            inner += "(";
+            if (t.vlen() == 0) inner += "void";
+            for (std::uint32_t i = 0; i < t.vlen(); ++i) {
+                if (i) inner += ", ";
+                const Param p = t.param(i);
+                if (p.type == 0 && i + 1 == t.vlen() && i > 0) inner += "...";
+                else EBPF_TRY(decl(inner, p.type, "", indent, depth + 1));
+                EBPF_TRY(check_budget(inner));
+            }
+            inner += ")";
+            quals = 0;
+            tags.clear();  // tags of a function type mean nothing to C
+            id = t.type();
+            continue;
+        }
+        out += qual_prefix(quals);
+        EBPF_TRY(base(out, id, indent, depth + 1));
+        out += tags;
+        if (!inner.empty()) {
+            out += ' ';
+            out += inner;
+        }
+        return check_budget(out);
+    }
+}
+
+Result<void> Dumper::base(std::string& out, TypeId id, int indent, int depth) {
+    const Type t = type(id);
+    switch (t.kind()) {
+    case Kind::Void: out += "void"; return {};
+    case Kind::Int:
+    case Kind::Float: out += int_name(t); return {};
+    case Kind::Typedef: out += names_[id]; return {};
+    case Kind::Fwd: {
+        const TypeId c = canon_[id];
+        const bool is_union = type(c).kind() == Kind::Union || (type(c).kind() == Kind::Fwd && t.kind_flag());
+        out += (is_union ? "union " : "struct ") + names_[c];
+        return {};
+    }
+    case Kind::Struct:
+    case Kind::Union:
+        if (!names_[id].empty()) {
+            out += (t.kind() == Kind::Union ? "union " : "struct ") + names_[id];
+            return {};
+        }
+        return body(out, id, indent, depth);
+    case Kind::Enum:
+    case Kind::Enum64:
+        if (!names_[id].empty()) {
+            out += "enum " + names_[id];
+            return {};
+        }
+        // An anonymous enum's constants can be defined once; later uses get an integer of its size.
+        if ((state_[id] & kAnonEnumShown) || t.vlen() == 0) {
+            out += int_for(t.size(), t.is_signed());
+            return {};
+        }
+        state_[id] |= kAnonEnumShown;
+        return enum_body(out, id, indent);
+    default:
+        return Error(Errc::MalformedBtf, format("type [%u] (%.*s) cannot be used in a C declaration", id,
+                                                EBPF_SV(to_string(t.kind()))));
+    }
+}
+
+}  // namespace c_dump
+
+Result<std::string> dump_c(const Spec& spec, const DumpCOptions& options) { return c_dump::Dumper(spec, options).run(); }
 
 }  // namespace ebpf::btf

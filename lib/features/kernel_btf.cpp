@@ -107,21 +107,33 @@ Result<std::shared_ptr<const KernelBtf>> KernelBtf::running() {
     return *cached;
 }
 
-Result<std::shared_ptr<const KernelBtf>> KernelBtf::from_file(const char* path) {
+namespace {
+
+// The BTF of a file: raw BTF as it is, or an ELF file's .BTF section. Read errors get `read_context` (may be null).
+// Read, not mapped: a user's file may be truncated while in use (a mapped one would then fault).
+Result<btf::Spec> btf_of_file(const char* path, const btf::Spec* base, const char* read_context) {
     auto bytes = sys::read_file(path);
-    if (!bytes) return std::move(bytes).error().context("read target BTF");
+    if (!bytes) return read_context ? std::move(bytes).error().context(read_context) : std::move(bytes).error();
     SharedBytes blob;
-    auto elf = elf::File::parse(*bytes);
-    if (elf) {
+    if (auto elf = elf::File::parse(*bytes)) {
         const elf::Section* s = elf->find_section(".BTF");
         if (!s) return Error(Errc::NotFound, format("%s: ELF file without a .BTF section", path));
         blob = SharedBytes::copy(s->data);
     } else {
         blob = SharedBytes(std::move(*bytes));
     }
-    auto spec = btf::Spec::parse(std::move(blob));
+    auto spec = btf::Spec::parse(std::move(blob), base);
     if (!spec) return std::move(spec).error().context(path);
-    return std::shared_ptr<const KernelBtf>(new KernelBtf(std::move(*spec), false));
+    return spec;
+}
+
+}  // namespace
+
+Result<btf::Spec> btf_from_file(const char* path, const btf::Spec* base) { return btf_of_file(path, base, nullptr); }
+
+Result<std::shared_ptr<const KernelBtf>> KernelBtf::from_file(const char* path) {
+    EBPF_TRY_ASSIGN(btf::Spec spec, btf_of_file(path, nullptr, "read target BTF"));
+    return std::shared_ptr<const KernelBtf>(new KernelBtf(std::move(spec), false));
 }
 
 std::shared_ptr<const KernelBtf> KernelBtf::from_spec(btf::Spec vmlinux) {

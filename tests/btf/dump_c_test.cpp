@@ -296,15 +296,93 @@ TEST_CASE("dump_c: only the types reachable from the roots", "[btf]") {
     CHECK_FALSE(btf::dump_c(*spec, o));
 }
 
-TEST_CASE("dump_c: VAR, DATASEC, FUNC and DECL_TAG are skipped; TYPE_TAG dropped", "[btf]") {
+TEST_CASE("dump_c: VAR, DATASEC, FUNC and DECL_TAG are skipped", "[btf]") {
     BtfBuilder b;
     const TypeId i32 = b.add_int("int", 4, btf::kIntSigned);
     const TypeId var = b.add_var("counter", i32);
     b.add_datasec(".data", 4, {{var, 0, 4}});
     b.add_func("f", b.add_func_proto(i32, {}));
     b.add_decl_tag("tag", var, -1);
-    b.add_struct("s", 8, {{"p", b.add_ptr(b.add_type_tag("user", i32)), 0}});
+    b.add_struct("s", 8, {{"p", b.add_ptr(i32), 0}});
     CHECK(dump(b) == "struct s {\n\tint *p;\n};\n\n");
+}
+
+TEST_CASE("dump_c: TYPE_TAG as __btf_type_tag, defined once at the top", "[btf]") {
+    BtfBuilder b;
+    const TypeId i32 = b.add_int("int", 4, btf::kIntSigned);
+    // clang encodes `int __a __b *p` as PTR -> TYPE_TAG b -> TYPE_TAG a -> INT.
+    const TypeId ab = b.add_ptr(b.add_type_tag("b", b.add_type_tag("a", i32)));
+    // `int * __z *q`: the tag is on the inner pointer.
+    const TypeId z = b.add_ptr(b.add_type_tag("z", b.add_ptr(i32)));
+    // Qualifiers and a tag: `const int __rcu *r`.
+    const TypeId r = b.add_ptr(b.add_type_tag("rcu", b.add_const(i32)));
+    // A tag whose name needs escaping in a string literal.
+    const TypeId q = b.add_ptr(b.add_type_tag("a\"b", i32));
+    b.add_struct("s", 32, {{"p", ab, 0}, {"q", z, 64}, {"r", r, 128}, {"e", q, 192}});
+    const std::string out = dump(b);
+    CHECK(out.find("struct s {\n"
+                   "\tint __btf_type_tag(\"a\") __btf_type_tag(\"b\") *p;\n"
+                   "\tint *__btf_type_tag(\"z\") *q;\n"
+                   "\tconst int __btf_type_tag(\"rcu\") *r;\n"
+                   "\tint __btf_type_tag(\"a\\\"b\") *e;\n"
+                   "};\n") != std::string::npos);
+    // The macros come first, guarded: C compilers that know btf_type_tag get it, C++ and GCC get nothing.
+    CHECK(out.starts_with("#ifndef __btf_type_tag\n#if !defined(__cplusplus) && defined(__has_attribute)\n"));
+    CHECK(out.find("#define __btf_type_tag(x) __attribute__((btf_type_tag(x)))\n") != std::string::npos);
+    CHECK(out.find("#define __btf_type_tag(x)\n") != std::string::npos);
+}
+
+TEST_CASE("dump_c: a kind_flag TYPE_TAG is a type attribute; unsafe text is dropped", "[btf]") {
+    BtfBuilder b;
+    const TypeId i32 = b.add_int("int", 4, btf::kIntSigned);
+    const auto tag_attr = [&](std::string_view name) {
+        // TYPE_TAG with kind_flag set: name_off, info, type.
+        return b.add_raw({b.str(name), 1u << 31 | static_cast<std::uint32_t>(btf::Kind::TypeTag) << 24, i32});
+    };
+    const TypeId as = b.add_ptr(tag_attr("address_space(1)"));
+    const TypeId bad = b.add_ptr(tag_attr("x))); int y(("));
+    b.add_struct("s", 16, {{"p", as, 0}, {"q", bad, 64}});
+    const std::string out = dump(b);
+    CHECK(out.find("\tint __btf_type_attr(address_space(1)) *p;\n\tint *q;\n") != std::string::npos);
+    CHECK(out.find("#define __btf_type_attr(x) __attribute__((x))\n") != std::string::npos);
+}
+
+TEST_CASE("dump_c: no tag macros without TYPE_TAG in the output", "[btf]") {
+    BtfBuilder b;
+    const TypeId i32 = b.add_int("int", 4, btf::kIntSigned);
+    b.add_ptr(b.add_type_tag("user", i32));  // not used by any emitted declaration
+    b.add_struct("s", 4, {{"a", i32, 0}});
+    CHECK(dump(b) == "struct s {\n\tint a;\n};\n\n");
+}
+
+TEST_CASE("dump_c: split BTF declares the base's types it uses and its own", "[btf]") {
+    BtfBuilder base;
+    const TypeId i32 = base.add_int("int", 4, btf::kIntSigned);
+    const TypeId base_s = base.add_struct("base_s", 4, {{"x", i32, 0}});
+    base.add_struct("unused", 4, {{"x", i32, 0}});
+    BtfBuilder mod = BtfBuilder::split_on(base);
+    const TypeId ptr = mod.add_ptr(base_s);
+    CHECK(ptr == 4);  // ids continue after the base's
+    const TypeId mod_s = mod.add_struct("mod_s", 16, {{"x", i32, 0}, {"b", ptr, 64}});
+    CHECK(mod.str("x") == base.str("x"));  // the name is the base's string
+    auto base_spec = Spec::parse(base.build());
+    REQUIRE(base_spec);
+    auto spec = Spec::parse(mod.build(), &*base_spec);
+    REQUIRE(spec);
+    CHECK(spec->first_id() == 4);
+    CHECK(spec->type_or_void(mod_s).name() == "mod_s");
+    CHECK(spec->type_or_void(mod_s).member(0).name == "x");
+    auto out = btf::dump_c(*spec, bare());
+    REQUIRE(out);
+    CHECK(*out == "struct base_s {\n\tint x;\n};\n\n"
+                  "struct unused {\n\tint x;\n};\n\n"
+                  "struct mod_s {\n\tint x;\n\tstruct base_s *b;\n};\n\n");
+    // From a root in the split part: the base types it reaches, not the others.
+    btf::DumpCOptions only = bare();
+    only.roots = {mod_s};
+    CHECK(btf::dump_c(*spec, only).value_or("") ==
+          "struct base_s {\n\tint x;\n};\n\n"
+          "struct mod_s {\n\tint x;\n\tstruct base_s *b;\n};\n\n");
 }
 
 TEST_CASE("dump_c: a forward declaration shares the name of the full definition", "[btf]") {

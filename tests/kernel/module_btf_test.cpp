@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@
 #include <ebpf/ebpf.hpp>
 #include <ebpf/kernel_btf.hpp>
 
+#include "support/btf_builder.hpp"
+#include "support/elf_builder.hpp"
 #include "support/objects.hpp"
 #include "support/skip.hpp"
 
@@ -37,7 +40,76 @@ std::uint32_t member_offset(const btf::Type& t, std::string_view name) {
     return 0;
 }
 
+// Writes `bytes` to a fresh file under /tmp and removes it again at scope exit.
+class TempFile {
+public:
+    explicit TempFile(const std::vector<std::byte>& bytes) {
+        char tmpl[] = "/tmp/ebpf-btf-file-XXXXXX";
+        const int fd = ::mkstemp(tmpl);
+        REQUIRE(fd >= 0);
+        path_ = tmpl;
+        REQUIRE(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+        ::close(fd);
+    }
+    ~TempFile() { ::unlink(path_.c_str()); }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    const char* path() const { return path_.c_str(); }
+
+private:
+    std::string path_;
+};
+
 }  // namespace
+
+// btf_from_file() is what `ebpf-tool btf dump --base` reads with; module BTF is its real use, which this host
+// may lack (no modules), so split BTF written here stands in for it, and the running kernel's modules are
+// compared with KernelBtf::module() when there are any.
+TEST_CASE("btf_from_file: raw BTF, an ELF file's .BTF, and split BTF on a base", "[modules]") {
+    test::BtfBuilder base;
+    const btf::TypeId i32 = base.add_int("int", 4, btf::kIntSigned);
+    base.add_struct("base_s", 4, {{"x", i32, 0}});
+    test::BtfBuilder mod = test::BtfBuilder::split_on(base);
+    const btf::TypeId mod_s = mod.add_struct("mod_s", 8, {{"x", i32, 0}, {"y", i32, 32}});
+    TempFile base_file(base.build()), split_file(mod.build());
+    test::ElfBuilder elf;
+    elf.add_section(".BTF", 1 /* SHT_PROGBITS */, 0, base.build());
+    TempFile elf_file(elf.build());
+
+    auto b = btf_from_file(base_file.path());
+    if (!b) FAIL(std::string(b.error().message()));
+    CHECK(b->type_count() == 3);
+    auto from_elf = btf_from_file(elf_file.path());
+    if (!from_elf) FAIL(std::string(from_elf.error().message()));
+    CHECK(from_elf->type_count() == 3);
+    CHECK(from_elf->find("base_s", btf::Kind::Struct).value_or(0) == 2);
+
+    auto split = btf_from_file(split_file.path(), &*b);
+    if (!split) FAIL(std::string(split.error().message()));
+    CHECK(split->first_id() == 3);
+    CHECK(split->type_count() == 4);
+    CHECK(split->find("mod_s", btf::Kind::Struct).value_or(0) == mod_s);
+    CHECK(split->type_or_void(mod_s).member(0).name == "x");  // a name from the base's strings
+    CHECK(split->find("base_s", btf::Kind::Struct).value_or(0) == 2);  // the base's types through the split spec
+
+    auto missing = btf_from_file("/nonexistent/btf");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code() == Errc::NotFound);
+    auto not_btf = btf_from_file("/etc/passwd");
+    REQUIRE_FALSE(not_btf);
+    CHECK(not_btf.error().code() == Errc::MalformedBtf);
+    CHECK(std::string(not_btf.error().message()).find("/etc/passwd") != std::string::npos);
+
+    auto kernel = KernelBtf::running();
+    if (!kernel || (*kernel)->module_names().empty()) return;  // the part above is the test on such hosts
+    const std::string name = (*kernel)->module_names().front();
+    auto listed = (*kernel)->module(name);
+    REQUIRE(listed);
+    auto read = btf_from_file(("/sys/kernel/btf/" + name).c_str(), &(*kernel)->vmlinux());
+    if (!read) FAIL(std::string(read.error().message()));
+    CHECK(read->first_id() == (*listed)->first_id());
+    CHECK(read->type_count() == (*listed)->type_count());
+}
 
 TEST_CASE("module BTF: CO-RE against types only the veth module has", "[modules]") {
     const std::string sysfs = std::string("/sys/kernel/btf/") + kModule;

@@ -7,11 +7,22 @@ namespace ebpf::test {
 
 using btf::Kind;
 
+BtfBuilder BtfBuilder::split_on(const BtfBuilder& base) {
+    BtfBuilder b;
+    b.next_ = base.next_;
+    b.base_strings_ = base.base_strings_ + base.strings_;
+    return b;
+}
+
 std::uint32_t BtfBuilder::str(std::string_view s) {
     if (s.empty()) return 0;
-    const auto pos = strings_.find(std::string(s) + '\0');
-    if (pos != std::string::npos && (pos == 0 || strings_[pos - 1] == '\0')) return static_cast<std::uint32_t>(pos);
-    const auto off = static_cast<std::uint32_t>(strings_.size());
+    const std::string z = std::string(s) + '\0';
+    for (const std::string* in : {&base_strings_, &strings_}) {
+        for (auto pos = in->find(z); pos != std::string::npos; pos = in->find(z, pos + 1))
+            if (pos == 0 || (*in)[pos - 1] == '\0')
+                return static_cast<std::uint32_t>(pos + (in == &strings_ ? base_strings_.size() : 0));
+    }
+    const auto off = static_cast<std::uint32_t>(base_strings_.size() + strings_.size());
     strings_.append(s);
     strings_.push_back('\0');
     return off;

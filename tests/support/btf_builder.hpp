@@ -35,6 +35,10 @@ public:
         std::uint32_t offset, size;
     };
 
+    // Split BTF on `base` (as a module's BTF is on vmlinux): type ids continue after the base's, and str() returns
+    // the base's offset for a string the base has, else an offset past the base's string section.
+    static BtfBuilder split_on(const BtfBuilder& base);
+
     std::uint32_t str(std::string_view s);
     btf::TypeId add_int(std::string_view name, std::uint32_t size, std::uint32_t encoding = 0, std::uint32_t bits = 0,
                         std::uint32_t offset = 0);
@@ -74,6 +78,7 @@ private:
     std::vector<std::uint32_t> words_;
     std::string strings_{std::string(1, '\0')};
     btf::TypeId next_ = 1;
+    std::string base_strings_;  // split_on(): the base's string section
 };
 
 }  // namespace ebpf::test

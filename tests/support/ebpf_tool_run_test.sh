@@ -26,7 +26,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 
 # check_err EXIT REGEX DESCRIPTION ARGS...: the exit status, and exactly one stderr line matching REGEX (usage
-# errors, exit 2, also print the usage text: only their first line is checked).
+# errors, exit 2, print one line too; only its first line is matched)...
 check_err() {
     want=$1; re=$2; what=$3; shift 3
     "$tool" "$@" >"$tmp/out" 2>"$tmp/err"

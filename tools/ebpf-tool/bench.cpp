@@ -84,6 +84,9 @@ int cmd_bench(std::span<const std::string_view> args) {
     if (args.empty()) return usage_error("bench: missing what to measure (btf, ringbuf, perfbuf)");
     if (args[0] == "ringbuf" || args[0] == "perfbuf") return cmd_bench_events(args[0], args.subspan(1));
     int runs = 15;
+    if (args.size() > 2) return usage_error("bench " + std::string(args[0]) + ": unexpected argument '" + std::string(args[2]) + "'");
+    if (args.size() > 1 && args[1].starts_with("-"))
+        return usage_error("bench " + std::string(args[0]) + ": unknown option '" + std::string(args[1]) + "'");
     if (args.size() > 1) {
         const std::string s(args[1]);
         runs = std::atoi(s.c_str());

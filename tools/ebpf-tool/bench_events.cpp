@@ -32,6 +32,8 @@ Result<Args> parse(std::span<const std::string_view> args, const char* what) {
     Args a;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view k = args[i];
+        if (k != "--size" && k != "--count" && k != "--runs" && k != "--object")
+            return Error(Errc::InvalidArgument, std::string(what) + ": unknown option '" + std::string(k) + "'");
         if (i + 1 >= args.size()) return Error(Errc::InvalidArgument, std::string(what) + ": " + std::string(k) + " needs a value");
         const std::string v(args[++i]);
         if (k == "--size") a.size = static_cast<std::uint32_t>(std::strtoul(v.c_str(), nullptr, 10));

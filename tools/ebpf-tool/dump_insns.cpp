@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ebpf-tool dump-insns (diagnostic, not in the usage text): the final instructions of every program after
+// ebpf-tool dump-insns (a diagnostic): the final instructions of every program after
 // Object::load_file (maps created, externs and CO-RE resolved), one JSON line per program, in the format of
 // tests/compat/libbpf_insns.c so the two loaders' relocations can be compared instruction by instruction.
 // --target-btf FILE relocates CO-RE against FILE instead of the running kernel (as libbpf_insns --btf FILE).
@@ -41,6 +41,7 @@ int cmd_dump_insns(std::span<const std::string_view> args) {
             j.field("err", obj.error().sys_errno() ? -obj.error().sys_errno() : -22);
             j.field("stage", "load").field("error", obj.error().message()).end_object();
             std::printf("%s\n", j.str().c_str());
+            fail("dump-insns: " + std::string(obj.error().message()));  // and the reason on stderr, as elsewhere
             failed = 1;
             continue;
         }

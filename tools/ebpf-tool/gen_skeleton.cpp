@@ -529,13 +529,6 @@ int gen_skeleton(std::span<const std::string_view> args) {
         const std::string_view a = args[i];
         if ((a == "--name" || a == "-o") && i + 1 < args.size()) {
             (a == "--name" ? name : out) = std::string(args[++i]);
-        } else if (a == "-h" || a == "--help") {
-            std::fputs("usage: ebpf-tool gen skeleton OBJECT [--name NAME] [-o HEADER]\n"
-                       "  a C++ header embedding OBJECT with typed programs, maps and globals (docs/ebpf-tool.md)\n"
-                       "  --name NAME   class NAME in namespace NAME_skel (default: the file name up to its first '.')\n"
-                       "  -o HEADER     write HEADER (atomically: a temporary file renamed); default stdout\n",
-                       stdout);
-            return kExitOk;
         } else if (a.starts_with("-")) {
             return usage_error("gen skeleton: unknown or incomplete option '" + std::string(a) + "'");
         } else if (object.empty()) {

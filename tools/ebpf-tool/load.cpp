@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // ebpf-tool load: create an object's maps and load its programs, printing the verifier log on failure.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -99,6 +101,11 @@ int cmd_load(std::span<const std::string_view> args) {
         }
     }
     if (paths.empty()) return usage_error("load: missing OBJECT");
+    // The loader reads the target BTF only for objects with CO-RE relocations; a FILE given must exist regardless.
+    if (!opts.target_btf.empty()) {
+        if (FILE* f = std::fopen(opts.target_btf.c_str(), "rb")) std::fclose(f);
+        else return fail("load: --target-btf " + opts.target_btf + ": " + std::strerror(errno));
+    }
     if (each) {
         if (!json) return usage_error("load: --each prints JSON lines; add --json");
         if (!programs.empty()) return usage_error("load: --each loads every program; drop --program");
