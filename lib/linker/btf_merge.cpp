@@ -232,12 +232,18 @@ Result<void> append_btf(Linker& l, std::size_t idx) {
                 auto it = l.global_index.find(mt.name);
                 if (it != l.global_index.end()) g = &l.globals[it->second];
             }
+            if (g && g->var_idx >= 0 && g->var_sec != out)
+                return Error(Errc::MalformedObject, in.name + ": global '" + mt.name + "' is in section " + ds.name +
+                                                        ", but in " + l.secs[g->var_sec].name + " in another input");
             if (g && g->var_idx >= 0) {
                 if (mt.kind == Kind::Var && g->def_input == idx && !g->is_extern) os.vars[g->var_idx].size = v.c;
                 continue;
             }
             os.vars.push_back({nid, static_cast<std::uint32_t>(base + v.b), v.c});
-            if (g) g->var_idx = static_cast<int>(os.vars.size() - 1);
+            if (g) {
+                g->var_idx = static_cast<int>(os.vars.size() - 1);
+                g->var_sec = out;
+            }
         }
     }
     return {};
@@ -269,7 +275,7 @@ Result<std::pair<std::vector<std::byte>, std::vector<std::byte>>> finish_btf(Lin
         if (!s.has_btf) continue;
         // Globals sit where their definition ended up (an extern seen first recorded no real offset).
         for (const Global& g : l.globals) {
-            if (g.var_idx < 0 || g.is_extern || g.sec != si) continue;
+            if (g.var_idx < 0 || g.is_extern || g.var_sec != si || g.sec != si) continue;
             VarEntry& v = s.vars[static_cast<std::size_t>(g.var_idx)];
             if (l.types[v.type].kind != Kind::Var) continue;
             v.offset = static_cast<std::uint32_t>(l.syms[g.sym].value);

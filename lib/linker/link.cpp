@@ -233,7 +233,8 @@ Result<void> append_relocations(Linker& l, std::size_t idx) {
                 return bad_object(in, format("%.*s: relocation symbol %u out of range", EBPF_SV(rs.name), r.symbol));
             const elf::Symbol& sym = in.syms[r.symbol];
             const std::uint64_t off = target.off + r.offset;
-            if (r.offset + 8 > in.elf.section(rs.info)->size)
+            const std::uint64_t target_size = in.elf.section(rs.info)->size;
+            if (r.offset > target_size || target_size - r.offset < 8)
                 return bad_object(in, format("%.*s: relocation offset %llu is outside the section", EBPF_SV(rs.name),
                                              static_cast<unsigned long long>(r.offset)));
             const std::uint32_t out_sym = in.sym_map[r.symbol];

@@ -69,7 +69,8 @@ struct Global {
     btf::TypeId btf_orig = 0;         // that type's id in that input
     btf::TypeId btf_id = 0;           // merged VAR/FUNC id
     btf::TypeId pending_underlying = 0;  // set when the definition's input still has to supply the underlying type
-    int var_idx = -1;                 // DATASEC entry in secs[sec].vars
+    int var_idx = -1;                 // DATASEC entry in secs[var_sec].vars
+    std::uint32_t var_sec = kNone;
 };
 
 struct Linker {

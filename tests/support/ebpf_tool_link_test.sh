@@ -54,6 +54,42 @@ for order in "link_a link_b" "link_b link_a"; do
     fi
 done
 
+# Every object of bpf-progs alone, and pairs of some that link together: BTF kind counts equal to bpftool's (BTF
+# dedup on real clang output: vmlinux-style types, CO-RE flavors, kfuncs, struct_ops), and (as root, where the
+# loader can relocate them against the running kernel) the same relocated instructions.
+# Objects neither bpftool nor we can link (two strong definitions of LICENSE-less maps, ...) must fail in both.
+singles=0
+for o in "$dir"/*.bpf.o; do
+    n=$(basename "$o" .bpf.o)
+    bpftool gen object "$T/s.ref" "$o" 2>/dev/null || continue
+    "$tool" link "$T/s.ours" "$o" || fail "ebpf-tool link $n failed where bpftool succeeded"
+    [ "$(kinds "$T/s.ours")" = "$(kinds "$T/s.ref")" ] || fail "$n: BTF type counts per kind differ from bpftool's"
+    if [ "$(id -u)" = 0 ]; then
+        a=$("$tool" dump-insns "$T/s.ours" 2>/dev/null | sed 's/s\.ours/X/g')
+        b=$("$tool" dump-insns "$T/s.ref" 2>/dev/null | sed 's/s\.ref/X/g')
+        [ "$a" = "$b" ] || fail "$n: relocated instructions differ from those of bpftool's output"
+    fi
+    singles=$((singles + 1))
+done
+[ $singles -ge 10 ] || fail "only $singles objects compared"
+pairs=0
+set -- globals maps calls core_task externs net_parse hidden_subprog iters xdp_net skeleton_demo syscall_run
+for a in "$@"; do
+    for b in "$@"; do
+        [ "$a" = "$b" ] && continue
+        [ -e "$dir/$a.bpf.o" ] && [ -e "$dir/$b.bpf.o" ] || continue
+        bpftool gen object "$T/p.ref" "$dir/$a.bpf.o" "$dir/$b.bpf.o" 2>/dev/null
+        r1=$?
+        "$tool" link "$T/p.ours" "$dir/$a.bpf.o" "$dir/$b.bpf.o" 2>/dev/null
+        r2=$?
+        [ $r1 = 0 ] || [ $r2 = 0 ] || continue
+        [ $r1 = $r2 ] || fail "$a + $b: bpftool exits $r1, ebpf-tool $r2"
+        [ "$(kinds "$T/p.ours")" = "$(kinds "$T/p.ref")" ] || fail "$a + $b: BTF type counts per kind differ"
+        pairs=$((pairs + 1))
+    done
+done
+echo "same BTF kind counts as bpftool: $singles objects alone, $pairs pairs"
+
 # Bad input: exit 1, one line on stderr, no output file (and no temporary file) left.
 bad() {
     local what=$1; shift
