@@ -12,6 +12,7 @@
 #include <ebpf/linker.hpp>
 #include <ebpf/spec.hpp>
 
+#include "elf/file.hpp"
 #include "support/btf_builder.hpp"
 #include "support/elf_builder.hpp"
 #include "support/expect.hpp"
@@ -93,6 +94,34 @@ TEST_CASE("link_a and link_b link into one object with cross-file references res
     }
 }
 
+TEST_CASE("linking big-endian inputs gives the same programs as little-endian ones", "[linker]") {
+    auto el = link2("a", test::read_obj("link_a.bpf.o"), "b", test::read_obj("link_b.bpf.o"));
+    auto eb = link2("a", test::read_obj("link_a.bpfeb.o"), "b", test::read_obj("link_b.bpfeb.o"));
+    REQUIRE(el);
+    REQUIRE(eb);
+    auto sel = ObjectSpec::parse(*el), seb = ObjectSpec::parse(*eb);
+    REQUIRE(sel);
+    REQUIRE(seb);
+    REQUIRE(sel->programs.size() == seb->programs.size());
+    for (std::size_t i = 0; i < sel->programs.size(); ++i) {
+        const auto& a = sel->programs[i];
+        const auto& b = seb->programs[i];
+        INFO(a.name);
+        CHECK(a.name == b.name);
+        REQUIRE(a.instructions.size() == b.instructions.size());
+        for (std::size_t k = 0; k < a.instructions.size(); ++k) {
+            INFO(k);
+            CHECK(a.instructions[k].code == b.instructions[k].code);
+            CHECK(a.instructions[k].imm == b.instructions[k].imm);
+            CHECK(a.instructions[k].off == b.instructions[k].off);
+        }
+        CHECK(a.func_info.size() == b.func_info.size());
+        CHECK(a.line_info.size() == b.line_info.size());
+        CHECK(a.func_info.size() >= 2);  // the entry and at least one subprogram from the other file
+    }
+    CHECK(sel->btf->type_count() == seb->btf->type_count());
+}
+
 TEST_CASE("the linked object's weak and strong definitions and globals sit at the right offsets", "[linker]") {
     const auto a = test::read_obj("link_a.bpf.o");
     const auto b = test::read_obj("link_b.bpf.o");
@@ -152,6 +181,23 @@ TEST_CASE("bad inputs fail with one error naming the input", "[linker]") {
     SECTION("truncated") {
         const std::vector<std::byte> cut(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(a.size() / 2));
         CHECK(fails_with(link2("cut.o", cut, "link_a", a), Errc::MalformedElf, "cut.o"));
+    }
+    SECTION("corrupt BTF") {
+        auto f = elf::File::parse(a);
+        REQUIRE(f);
+        const elf::Section* btf = f->find_section(".BTF");
+        REQUIRE(btf);
+        auto bad = a;
+        bad[btf->offset] = std::byte{0x12};  // the magic
+        CHECK(fails_with(link2("bad_btf.o", bad, "link_b", test::read_obj("link_b.bpf.o")), Errc::MalformedBtf,
+                         "bad_btf.o: .BTF: bad BTF magic"));
+        // A type referring past the end.
+        auto bad_ref = a;
+        bad_ref[btf->offset + 24 + 8] = std::byte{0xff};  // first type's size/type word (host-endian low byte)
+        bad_ref[btf->offset + 24 + 9] = std::byte{0xff};
+        bad_ref[btf->offset + 24 + 10] = std::byte{0xff};
+        auto r = link2("bad_ref.o", bad_ref, "link_b", test::read_obj("link_b.bpf.o"));
+        if (!r) CHECK(r.error().message().find("bad_ref.o") != std::string_view::npos);
     }
     SECTION("byte orders differ") {
         CHECK(fails_with(link2("link_a", a, "link_b_eb", b_eb), Errc::MalformedElf, "byte order"));
