@@ -11,6 +11,7 @@
 #include <ebpf/features.hpp>
 #include <ebpf/kernel_btf.hpp>
 #include <ebpf/link.hpp>
+#include <ebpf/linker.hpp>
 #include <ebpf/log.hpp>
 #include <ebpf/map.hpp>
 #include <ebpf/maps/arena.hpp>

@@ -83,6 +83,8 @@ def newer_section(sec):
 # may refuse the whole object in one line (prog null); dump-insns cannot relocate them, so insns skips them.
 REFUSED_BY_BOTH = {
     "tcp_cc_bad.bpf.o": "a struct_ops variable sets a member the kernel's struct tcp_congestion_ops lacks",
+    # Half of a statically linked object (ebpf-tool link: tests/kernel/linker_test.cpp, ebpf_tool_link_test.sh).
+    "link_a.bpf.o": "an extern map and extern functions that only link_b.bpf.o defines",
 }
 
 # Programs that must load with both loaders (when their object was built): the parity the object exists to show.

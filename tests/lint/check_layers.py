@@ -21,6 +21,7 @@ ALLOWED = {
     "elf": {"base"},
     "btf": {"base"},
     "object": {"base", "elf", "btf"},
+    "linker": {"base", "elf", "btf"},  # static linking of BPF objects (bytes in, bytes out)
     "sys": {"base"},
     "maps": {"base", "sys", "object", "elf"},  # Map::create(MapSpec); elf: symbolising user stacks (ELF symtabs)
     "programs": {"base", "sys", "object", "btf", "links"},  # views attach through links; insn encoding from object
@@ -32,7 +33,7 @@ ALLOWED = {
     "log": {"base", "sys", "maps", "ringbuf"},
     "loader": {"base", "sys", "elf", "btf", "object", "maps", "programs", "links", "features"},
 }
-PURE = {"base", "elf", "btf", "object"}
+PURE = {"base", "elf", "btf", "object", "linker"}
 # lib/ directories that are build helpers, not layers.
 NOT_LAYERS = {"pch", "runtime"}
 
@@ -60,6 +61,7 @@ PUBLIC_HEADERS = {
     "async.hpp": "async",
     "asio.hpp": "async",  # header-only Asio adapter (built and tested only when Asio is found)
     "log.hpp": "log",
+    "linker.hpp": "linker",
 }
 
 # Third-party headers a public header may include (optional adapters, built only when the library is found):

@@ -33,6 +33,8 @@ int cmd_map_listing(std::span<const std::string_view> args);
 int cmd_map_dump(std::span<const std::string_view> args);
 int cmd_link(std::span<const std::string_view> args);
 int cmd_btf_listing(std::span<const std::string_view> args);
+// link OUT.o IN.o... / gen object OUT.o IN.o...: static linking (link_objects.cpp).
+int cmd_link_objects(std::span<const std::string_view> args);
 // gen skeleton OBJECT [--name NAME] [-o HEADER] (gen_skeleton.cpp).
 int cmd_gen(std::span<const std::string_view> args);
 // A kernel object id: a positive decimal number.

@@ -573,8 +573,9 @@ int gen_skeleton(std::span<const std::string_view> args) {
 }  // namespace
 
 int cmd_gen(std::span<const std::string_view> args) {
-    if (args.empty()) return usage_error("gen: missing subcommand (skeleton)");
+    if (args.empty()) return usage_error("gen: missing subcommand (skeleton, object)");
     if (args[0] == "skeleton") return gen_skeleton(args.subspan(1));
+    if (args[0] == "object") return cmd_link_objects(args.subspan(1));
     return usage_error("gen: unknown subcommand '" + std::string(args[0]) + "'");
 }
 

@@ -54,7 +54,10 @@ constexpr const char* kUsage =
     "  map list|show ID [--json]        maps loaded in the kernel: id, type, name, flags, sizes, BTF ids\n"
     "  map dump [--json] ID|--pin PATH|--name NAME\n"
     "                                   every entry of a map, keys and values formatted by the map's BTF\n"
+    "  link OUT.o IN.o... [--no-dedup] statically link BPF objects into one (like bpftool gen object): sections\n"
+    "                                   merged, symbols resolved, .BTF merged and deduplicated, .BTF.ext rebased\n"
     "  link list|show ID [--json]       bpf_links: id, type, program id and attach info (target, cgroup, ifindex, ...)\n"
+    "  gen object OUT.o IN.o...         the same as link OUT.o IN.o...\n"
     "  gen skeleton OBJECT [--name NAME] [-o HEADER]\n"
     "                                   a typed C++ header embedding OBJECT (docs/ebpf-tool.md); stdout without -o\n"
     "      --name NAME                  class NAME in namespace NAME_skel (default: the file name up to its first .)\n"
@@ -166,7 +169,11 @@ int main(int argc, char** argv) {
     if (cmd == "features") return cmd_features(rest);
     if (cmd == "prog") return cmd_prog(rest);
     if (cmd == "map") return cmd_map(rest);
-    if (cmd == "link") return cmd_link(rest);
+    if (cmd == "link") {
+        // `link list|show` lists kernel bpf_links; anything else links object files.
+        if (!rest.empty() && (rest[0] == "list" || rest[0] == "show")) return cmd_link(rest);
+        return cmd_link_objects(rest);
+    }
     if (cmd == "gen") return cmd_gen(rest);
     if (cmd == "run") return cmd_run(rest);
     return usage_error("unknown command '" + std::string(cmd) + "'");

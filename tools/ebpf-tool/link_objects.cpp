@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// ebpf-tool link OUT.o IN.o... (and `gen object`, bpftool's name): static linking of BPF objects.
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ebpf/linker.hpp>
+
+#include "commands.hpp"
+
+namespace ebpf::tool {
+
+namespace {
+
+Result<std::vector<std::byte>> read_input(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return Error::from_errno(errno, "open").context(path);
+    std::vector<std::byte> out;
+    std::byte buf[65536];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);
+    const bool bad = std::ferror(f) != 0;
+    std::fclose(f);
+    if (bad) return Error(Errc::Io, path + ": read error");
+    return out;
+}
+
+// Through a temporary file in the same directory and a rename: a failure never leaves a partial object.
+Result<void> write_output(const std::string& path, const std::vector<std::byte>& bytes) {
+    std::string tmp = path + ".tmp.XXXXXX";
+    const int fd = ::mkstemp(tmp.data());
+    if (fd < 0) return Error::from_errno(errno, "mkstemp").context("write " + path);
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int e = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return Error::from_errno(e, "write").context("write " + path);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    ::fchmod(fd, 0644);
+    if (::close(fd) != 0) {
+        const int e = errno;
+        ::unlink(tmp.c_str());
+        return Error::from_errno(e, "close").context("write " + path);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int e = errno;
+        ::unlink(tmp.c_str());
+        return Error::from_errno(e, "rename").context("write " + path);
+    }
+    return {};
+}
+
+}  // namespace
+
+int cmd_link_objects(std::span<const std::string_view> args) {
+    std::vector<std::string> files;
+    LinkOptions opts;
+    for (std::string_view a : args) {
+        if (a == "-h" || a == "--help") {
+            std::fputs("usage: ebpf-tool link OUT.o IN.o...  (also: ebpf-tool gen object OUT.o IN.o...)\n"
+                       "  statically links BPF objects into OUT.o: sections merged, symbols resolved across files,\n"
+                       "  .BTF merged and deduplicated, .BTF.ext rebased (docs/linking.md)\n"
+                       "  --no-dedup   keep every input's BTF types (diagnostics)\n",
+                       stdout);
+            return kExitOk;
+        }
+        if (a == "--no-dedup") {
+            opts.dedup_btf = false;
+            continue;
+        }
+        if (a.starts_with("-")) return usage_error("link: unknown option '" + std::string(a) + "'");
+        files.emplace_back(a);
+    }
+    if (files.size() < 2) return usage_error("link: need OUT.o and at least one IN.o");
+    std::vector<std::vector<std::byte>> data;
+    for (std::size_t i = 1; i < files.size(); ++i) {
+        auto b = read_input(files[i]);
+        if (!b) return fail("link: " + std::string(b.error().message()));
+        data.push_back(std::move(*b));
+    }
+    std::vector<LinkInput> inputs;
+    for (std::size_t i = 1; i < files.size(); ++i) inputs.push_back({files[i], data[i - 1]});
+    auto out = link_objects(inputs, opts);
+    if (!out) return fail("link: " + std::string(out.error().message()));
+    if (auto r = write_output(files[0], *out); !r) return fail("link: " + std::string(r.error().message()));
+    return kExitOk;
+}
+
+}  // namespace ebpf::tool
