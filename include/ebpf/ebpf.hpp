@@ -5,6 +5,7 @@
 
 #include <ebpf/async.hpp>
 #include <ebpf/btf.hpp>
+#include <ebpf/disasm.hpp>
 #include <ebpf/bytes.hpp>
 #include <ebpf/error.hpp>
 #include <ebpf/fd.hpp>

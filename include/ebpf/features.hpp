@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include <ebpf/disasm.hpp>
 #include <ebpf/error.hpp>
 #include <ebpf/types.hpp>
 
@@ -101,12 +102,8 @@ Result<bool> link_supported(AttachType type);
 // verifier looks at a call); see the top of this header for the rest.
 Result<bool> helper_supported(ProgramType type, std::uint32_t helper_id);
 
-// The kernel's name of a helper without the "bpf_" prefix ("map_lookup_elem" for 1), from a table of
-// enum bpf_func_id up to the newest kernel known to this build; "" for ids outside it.
-std::string_view helper_name(std::uint32_t id) noexcept;
-std::optional<std::uint32_t> helper_id(std::string_view name) noexcept;
-// One past the largest helper id in the table (the helper ids are 1 .. helper_id_end() - 1).
-std::uint32_t helper_id_end() noexcept;
+// helper_name(), helper_id() and helper_id_end(), the kernel's helper names by id, are in <ebpf/disasm.hpp>
+// (pure: the disassembler names helper calls with them); this header includes it.
 
 // --- Testing aids: forcing answers -----------------------------------------------------------------------------
 // Tests and VM runs force a probe's answer to exercise fallback paths (e.g. BPF_PROG_ATTACH instead of a cgroup

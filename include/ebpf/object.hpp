@@ -60,8 +60,10 @@ struct LoadOptions {
     std::string kconfig{};
 };
 
-// Reads and parses an object file (no kernel objects are created). Errors: Io, NotFound, and parse errors.
-Result<ObjectSpec> parse_object_file(const char* path);
+// Reads and parses an object file (no kernel objects are created); an empty options.name becomes the file's name up
+// to its first '.' (as libbpf names objects). Errors: Io, NotFound, and parse errors. With options.collect_problems, what only stops a load
+// is in ObjectSpec::problems instead (Object::load refuses such a spec: MalformedObject naming the first problem).
+Result<ObjectSpec> parse_object_file(const char* path, const ParseOptions& options = {});
 
 // Object is a loaded eBPF object: the maps it created and the programs it prepared (loaded on demand).
 // Ownership: move-only. It holds a handle to each map and program; handing one out (program(), map(), the

@@ -66,6 +66,12 @@ struct ExternReloc {
     std::int32_t offset = 0;      // addend (ld_imm64 imm)
 };
 
+// A function of a program: the entry function, or a subprogram appended to it (BPF-to-BPF calls, callbacks).
+struct FunctionSpec {
+    std::string name;             // its ELF symbol
+    std::uint32_t insn = 0;       // index of its first instruction in ProgramSpec::instructions
+};
+
 struct ProgramSpec {
     std::string name;             // the C function name
     std::string section;          // its ELF section (the SEC() name, without a leading '?')
@@ -85,6 +91,7 @@ struct ProgramSpec {
     std::vector<btf::FuncInfo> func_info;     // insn_off in instructions, not bytes
     std::vector<btf::LineInfo> line_info;     // insn_off in instructions, not bytes
     std::uint32_t entry_instructions = 0;     // length of the entry function alone
+    std::vector<FunctionSpec> functions;      // entry function first, then each subprogram where it was placed
 };
 
 enum class PinType : std::uint8_t { None = 0, ByName = 1 };
@@ -127,7 +134,9 @@ struct VariableSpec {
     bool is_static = false;       // static or hidden: not meant to be set from user space
 };
 
-enum class ExternKind : std::uint8_t { Kconfig, Ksym };
+// Unresolved: declared outside .kconfig and .ksyms, so nothing can resolve it; only a spec parsed with
+// ParseOptions::collect_problems has one (ObjectSpec::problems says why), and loading such a spec fails.
+enum class ExternKind : std::uint8_t { Kconfig, Ksym, Unresolved };
 
 struct ExternSpec {
     std::string name;
@@ -162,6 +171,16 @@ struct StructOpsSpec {
 struct ParseOptions {
     // Name of the object (for messages and kernel map names); defaults to "object".
     std::string name{};
+    // Describe rather than refuse: what would only stop the object from loading (an extern declared outside
+    // .kconfig and .ksyms, which nothing can resolve) is recorded in ObjectSpec::problems instead of failing the
+    // parse. For tools that show an object (ebpf-tool inspect); loading a spec with problems fails.
+    bool collect_problems = false;
+};
+
+// Why a spec parsed with ParseOptions::collect_problems cannot be loaded.
+struct ObjectProblem {
+    std::string subject;          // what is wrong: "extern 'foo'"
+    std::string reason;           // why: "is not declared in .kconfig or .ksyms (use __kconfig or __ksym)"
 };
 
 class ObjectSpec {
@@ -182,6 +201,7 @@ public:
     std::optional<btf::Spec> btf;  // with DATASEC sizes and offsets filled in
     std::uint32_t func_info_rec_size = 8, line_info_rec_size = 16;
     std::uint32_t core_relo_count = 0;  // records in .BTF.ext; CoreReloc::id is below this
+    std::vector<ObjectProblem> problems;  // only with ParseOptions::collect_problems; empty: nothing found
 
     const ProgramSpec* program(std::string_view name) const noexcept;
     const MapSpec* map(std::string_view name) const noexcept;

@@ -38,11 +38,11 @@ Object::Object(Object&&) noexcept = default;
 Object& Object::operator=(Object&&) noexcept = default;
 Object::~Object() = default;
 
-Result<ObjectSpec> parse_object_file(const char* path) {
+Result<ObjectSpec> parse_object_file(const char* path, const ParseOptions& options) {
     auto bytes = sys::read_file(path);
     if (!bytes) return std::move(bytes).error();
-    ParseOptions po;
-    po.name = object_name_of(path);
+    ParseOptions po = options;
+    if (po.name.empty()) po.name = object_name_of(path);
     auto spec = ObjectSpec::parse(*bytes, po);
     if (!spec) return std::move(spec).error();
     return spec;
@@ -85,6 +85,13 @@ struct PinRollback {
 Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& options) {
     auto s = std::make_unique<State>();
     PinRollback rollback;
+    // A spec parsed with ParseOptions::collect_problems may describe what cannot be loaded: refuse it here.
+    if (!spec_in.problems.empty()) {
+        const ObjectProblem& first = spec_in.problems.front();
+        std::string more;
+        if (spec_in.problems.size() > 1) more = format(" (and %zu more problems)", spec_in.problems.size() - 1);
+        return Error(Errc::MalformedObject, first.subject + " " + first.reason + more);
+    }
     s->spec = spec_in;
     s->display_name = spec_in.name;
     const bool host_big = detail::host_endian() == detail::Endian::Big;

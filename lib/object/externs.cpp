@@ -52,9 +52,26 @@ Result<void> collect_externs(ObjectParser& p) {
             (s.bind == elf::STB_GLOBAL || s.bind == elf::STB_WEAK))
             undef.push_back(&s);
     if (undef.empty()) return {};
-    if (!p.raw_btf)
-        return p.fail(Errc::MalformedObject, format("extern '%.*s' needs BTF to be resolved (compile with clang -g)",
-                                                    EBPF_SV(undef.front()->name)));
+    // With ParseOptions::collect_problems an extern nothing can resolve is kept (ExternKind::Unresolved) and the
+    // reason recorded, so that tools can still show the object.
+    auto unresolved = [&](const elf::Symbol& s, std::string reason, bool is_func) -> Result<void> {
+        if (!p.collect_problems)
+            return p.fail(Errc::MalformedObject, format("extern '%.*s' ", EBPF_SV(s.name)) + reason);
+        ExternSpec e;
+        e.name = std::string(s.name);
+        e.kind = ExternKind::Unresolved;
+        e.weak = s.bind == elf::STB_WEAK;
+        e.is_func = is_func;
+        p.out.problems.push_back({"extern '" + e.name + "'", std::move(reason)});
+        p.extern_index[e.name] = static_cast<std::uint32_t>(p.out.externs.size());
+        p.out.externs.push_back(std::move(e));
+        return {};
+    };
+    if (!p.raw_btf) {
+        for (const elf::Symbol* s : undef)
+            EBPF_TRY(unresolved(*s, "needs BTF to be resolved (compile with clang -g)", false));
+        return {};
+    }
     const btf::Spec& b = *p.raw_btf;
     btf::Patcher& patch = *p.patch;
     const auto kconfig_id = b.find(".kconfig", btf::Kind::Datasec);
@@ -80,10 +97,12 @@ Result<void> collect_externs(ObjectParser& p) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> kconfig;  // (extern index, DATASEC slot)
     for (const elf::Symbol* s : undef) {
         const Found f = locate(s->name);
-        if (!f.ds)
-            return p.fail(Errc::MalformedObject,
-                          format("extern '%.*s' is not declared in .kconfig or .ksyms (use __kconfig or __ksym)",
-                                 EBPF_SV(s->name)));
+        if (!f.ds) {
+            // A FUNC of that name in the BTF says it is a function (clang emits one for a called extern).
+            const auto fn = b.find(s->name, btf::Kind::Func);
+            EBPF_TRY(unresolved(*s, "is not declared in .kconfig or .ksyms (use __kconfig or __ksym)", fn.has_value()));
+            continue;
+        }
         const btf::Type var = b.type_or_void(f.var);
         ExternSpec e;
         e.name = std::string(s->name);

@@ -83,6 +83,7 @@ Result<ObjectSpec> ObjectSpec::parse(std::span<const std::byte> bytes, const Par
         EBPF_TRY_ASSIGN(const elf::File file, elf::File::parse(bytes));
         spec.big_endian = file.endian() == detail::Endian::Big;
         detail::ObjectParser p{file, spec};
+        p.collect_problems = options.collect_problems;
         EBPF_TRY(detail::parse_elf(p));
         EBPF_TRY(detail::parse_btf(p));
         EBPF_TRY(detail::collect_data_maps(p));

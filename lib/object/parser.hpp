@@ -27,6 +27,7 @@ struct ObjectParser {
     const elf::Section* maps_sec = nullptr;         // SEC(".maps")
     const elf::Section* legacy_maps_sec = nullptr;  // SEC("maps")
     const elf::Section* text_sec = nullptr;
+    bool collect_problems = false;                  // ParseOptions::collect_problems
     std::optional<btf::Spec> raw_btf;    // .BTF as found in the file
     std::optional<btf::Patcher> patch;   // the copy that fixups edit; becomes ObjectSpec::btf
     std::optional<btf::ExtInfo> ext;

@@ -193,6 +193,7 @@ private:
             }
             if (fresh) stack.push_back({t, 0});  // `f` may dangle after this push; it is not used again
         }
+        for (const Unit* u : order) prog.functions.push_back({std::string(u->name), placed[u]});
         return attach_ext_info(prog, placed, order);
     }
 
@@ -220,7 +221,8 @@ private:
                 return relo_fail(where() + ": symbol is undefined and not a known extern");
             const ExternSpec& e = p_.out.externs[it->second];
             if (insn.is_call()) {
-                if (!e.is_func) return relo_fail(where() + ": call to an extern that is not a kfunc");
+                if (!e.is_func && e.kind != ExternKind::Unresolved)
+                    return relo_fail(where() + ": call to an extern that is not a kfunc");
             } else if (!insn.is_ld_imm64()) {
                 return relo_fail(where() + ": extern referenced by an instruction that is not ld_imm64");
             }

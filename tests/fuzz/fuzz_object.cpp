@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include <ebpf/disasm.hpp>
 #include <ebpf/spec.hpp>
 
 #include "fuzz.hpp"
@@ -130,6 +131,22 @@ bool same(const ObjectSpec& a, const ObjectSpec& b) {
     return true;
 }
 
+// ebpf-tool inspect --disasm --relocations over a spec: every program's listing, every CO-RE access spelled.
+void disassemble_all(const ObjectSpec& o) {
+    for (const ProgramSpec& p : o.programs) {
+        const std::vector<DisasmLine> lines = disassemble(p, o);
+        std::uint64_t slots = 0;
+        for (const DisasmLine& l : lines) {
+            EBPF_FUZZ_CHECK(l.insn == slots && !l.text.empty() && (l.slots == 1 || l.slots == 2));
+            slots += l.slots;
+        }
+        EBPF_FUZZ_CHECK(slots == p.instructions.size());
+        fuzz::sink(format_listing(lines));
+        if (o.btf)
+            for (const CoreReloc& r : p.core_relocs) fuzz::sink(core_access_spelling(*o.btf, r.type, r.access, r.kind));
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -137,8 +154,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto spec = ObjectSpec::parse(bytes, {.name = "fuzz"});
     if (!spec) {
         fuzz::sink(spec.error().message());
+        // What inspect shows: the same parse, listing what only stops a load instead of failing on it.
+        auto described = ObjectSpec::parse(bytes, {.name = "fuzz", .collect_problems = true});
+        if (described) {
+            EBPF_FUZZ_CHECK(!described->problems.empty());
+            disassemble_all(*described);
+        }
         return 0;
     }
+    EBPF_FUZZ_CHECK(spec->problems.empty());
+    disassemble_all(*spec);
     const ObjectSpec& o = *spec;
     fuzz::sink(o.name);
     fuzz::sink(o.license);

@@ -341,3 +341,15 @@ TEST_CASE("a strong kconfig extern the config lists as \"is not set\" reads as n
     // tests/compat/parity.py).
     CHECK(kasan == (config.count("CONFIG_KASAN") && config.at("CONFIG_KASAN") == "y" ? 1u : 0u));
 }
+
+TEST_CASE("a spec whose parse collected problems is refused by load, naming the first", "[externs]") {
+    const auto bytes = test::read_obj("inspect_problems.bpf.o");
+    REQUIRE_FALSE(bytes.empty());
+    auto spec = ObjectSpec::parse(bytes, {.name = "inspect_problems", .collect_problems = true});
+    REQUIRE(spec);
+    REQUIRE(spec->problems.size() == 2);
+    // Refused before anything is created: no privilege needed.
+    auto obj = Object::load(*spec);
+    CHECK(fails_with(obj, Errc::MalformedObject, "extern 'something_unresolvable' is not declared in .kconfig"));
+    CHECK(fails_with(obj, Errc::MalformedObject, "(and 1 more problems)"));
+}

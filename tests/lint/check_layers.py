@@ -47,6 +47,7 @@ PUBLIC_HEADERS = {
     "bytes.hpp": "base",
     "btf.hpp": "btf",
     "spec.hpp": "object",
+    "disasm.hpp": "object",
     "program.hpp": "programs",
     "programs/": "programs",
     "map.hpp": "maps",

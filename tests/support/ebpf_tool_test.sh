@@ -23,6 +23,57 @@ check 1 "inspect missing file" "$tool" inspect /nonexistent.o
 check 1 "inspect non-ELF" "$tool" inspect /etc/passwd
 check 0 "inspect" "$tool" inspect "$dir/globals.bpf.o"
 check 0 "help" "$tool" --help
+check 0 "inspect --help" "$tool" inspect --help
+check 2 "inspect --program without NAME" "$tool" inspect "$dir/calls.bpf.o" --program
+check 1 "inspect --program unknown" "$tool" inspect --disasm --program nope "$dir/calls.bpf.o"
+# expect_output DESCRIPTION PATTERN COMMAND...: exit 0 and a line of stdout matching the grep -E PATTERN.
+expect_output() {
+    what=$1; shift; pattern=$1; shift
+    if "$@" >/tmp/ebpf-tool-out.$$ 2>&1 && grep -qE -- "$pattern" /tmp/ebpf-tool-out.$$; then echo "ok: $what"
+    else echo "FAIL: $what: no line matching '$pattern' (exit $?)"; head -50 /tmp/ebpf-tool-out.$$; fails=$((fails + 1)); fi
+}
+# --disasm: subprogram labels and calls by name, source lines, map loads by map name, helpers and kfuncs by name.
+for f in calls.bpf.o calls.bpfeb.o; do
+    expect_output "disasm $f: subprogram label" '^add_square:$' "$tool" inspect --disasm "$dir/$f"
+    expect_output "disasm $f: call by subprogram name" '^ +[0-9]+: call pc\+[0-9]+ <add_square>$' "$tool" inspect --disasm "$dir/$f"
+    expect_output "disasm $f: callback address" '= func pc\+[0-9]+ <loop_step> ll$' "$tool" inspect --disasm "$dir/$f"
+    expect_output "disasm $f: line_info comment" '^; ctx->out = add_square' "$tool" inspect --disasm "$dir/$f"
+    expect_output "disasm $f: global data by section" '= map_value\[\.bss\] \+ 0 ll$' "$tool" inspect --disasm "$dir/$f"
+done
+expect_output "disasm: map load by name" '^ +[0-9]+: r[0-9] = map\[[a-z_]+\] ll$' "$tool" inspect --disasm "$dir/maps.bpf.o"
+expect_output "disasm: helper by name" ': call bpf_map_lookup_elem#1$' "$tool" inspect --disasm "$dir/maps.bpf.o"
+expect_output "disasm: kfunc by name" ': call kfunc bpf_[a-z_]+$' "$tool" inspect --disasm "$dir/externs.bpf.o"
+expect_output "disasm: kconfig extern by name" '= kconfig\[LINUX_KERNEL_VERSION\] ll$' "$tool" inspect --disasm "$dir/externs.bpf.o"
+expect_output "disasm --program" '^disassembly of second ' "$tool" inspect --disasm --program second "$dir/calls.bpf.o"
+if "$tool" inspect --disasm --program second "$dir/calls.bpf.o" | grep -q '^disassembly of first '; then
+    echo "FAIL: --program second also shows first"; fails=$((fails + 1))
+else echo "ok: --program selects"; fi
+# --relocations: CO-RE records with their access string and its spelling; map relocations by map.
+expect_output "relocations: CO-RE access string" 'core +byte_off +struct task_struct +"0:[0-9]+" +struct task_struct\.pid$' "$tool" inspect --relocations "$dir/core_task.bpf.o"
+expect_output "relocations: map" '^  insn +[0-9]+  map +[a-z_]+$' "$tool" inspect --relocations "$dir/maps.bpf.o"
+expect_output "relocations: kfunc extern" 'extern +bpf_[a-z_]+ \(kfunc' "$tool" inspect --relocations "$dir/externs.bpf.o"
+# An object that parses but cannot load: inspect lists why (exit 0); load refuses it with one line on stderr.
+expect_output "inspect lists problems" "^  extern 'unresolvable_func' is not declared in .kconfig or .ksyms" \
+    "$tool" inspect "$dir/inspect_problems.bpf.o"
+expect_output "inspect: unknown section" "^  program 'in_unknown_section' is in section 'no_such_program_type'" \
+    "$tool" inspect "$dir/inspect_problems.bpf.o"
+expect_output "inspect: unknown map type" "^  map 'odd_map' has type 250" "$tool" inspect "$dir/inspect_problems.bpf.o"
+expect_output "disasm: unresolved extern call" ': call extern unresolvable_func <unresolved>$' \
+    "$tool" inspect --disasm "$dir/inspect_problems.bpf.o"
+"$tool" load "$dir/inspect_problems.bpf.o" >/dev/null 2>/tmp/ebpf-tool-err.$$
+rc=$?
+if [ "$rc" = 1 ] && [ "$(wc -l </tmp/ebpf-tool-err.$$)" = 1 ] && grep -q "extern 'something_unresolvable' is not declared" /tmp/ebpf-tool-err.$$; then
+    echo "ok: load of an unresolvable extern: exit 1, one line"
+else echo "FAIL: load of an unresolvable extern: exit $rc"; cat /tmp/ebpf-tool-err.$$; fails=$((fails + 1)); fi
+# Every object's --json --disasm --relocations (valid JSON, both fields, no invalid instruction), and llvm-objdump
+# as the reference when installed: the same instruction kinds at the same indexes.
+if command -v python3 >/dev/null; then
+    objdump=-
+    for o in llvm-objdump-19 llvm-objdump-14 llvm-objdump; do command -v "$o" >/dev/null && { objdump=$o; break; }; done
+    if python3 "$(dirname "$0")/check_disasm.py" "$tool" "$objdump" "$dir"/*.bpf.o "$dir"/*.bpfeb.o >/tmp/ebpf-tool-out.$$ 2>&1
+    then echo "ok: disasm of every object ($(tail -1 /tmp/ebpf-tool-out.$$))"
+    else echo "FAIL: disasm"; cat /tmp/ebpf-tool-out.$$; fails=$((fails + 1)); fi
+fi
 # Objects whose C code compiles to different instructions per byte order (byte swaps that are no-ops on big-endian,
 # libbpf's BPF_CORE_READ_BITFIELD_PROBED reading big-endian bitfields with one more relocation, usdt.bpf.h's
 # big-endian-only shift whose source line also lands in the BTF strings; ebpf_log.h's byte-sized header and tag
@@ -47,10 +98,19 @@ for f in "$dir"/*.bpf.o; do
     esac
     if cmp -s /tmp/ebpf-tool-el.$$ /tmp/ebpf-tool-eb.$$; then echo "ok: $(basename "$base") el == eb"
     else echo "FAIL: $(basename "$base"): little- and big-endian inspect differ"; diff /tmp/ebpf-tool-el.$$ /tmp/ebpf-tool-eb.$$ | head; fails=$((fails + 1)); fi
-    for key in '"programs":' '"maps":' '"globals":' '"btf":' '"instructions":' '"section":'; do
+    for key in '"programs":' '"maps":' '"globals":' '"btf":' '"instructions":' '"section":' '"problems":'; do
         grep -q "$key" /tmp/ebpf-tool-el.$$ || { echo "FAIL: $f: JSON lacks $key"; fails=$((fails + 1)); }
     done
 done
+if command -v python3 >/dev/null; then
+    "$tool" inspect --json "$dir/inspect_problems.bpf.o" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if len(d['problems']) == 4 and {e['kind'] for e in d['externs']} == {'unresolved'} else 1)" &&
+        echo "ok: inspect --json lists problems" || { echo "FAIL: inspect --json problems"; fails=$((fails + 1)); }
+    "$tool" inspect --json --disasm --relocations "$dir/core_task.bpf.o" | python3 -m json.tool >/dev/null &&
+        echo "ok: json.tool parses --disasm --relocations" || { echo "FAIL: json.tool"; fails=$((fails + 1)); }
+fi
 if [ "$(id -u)" = 0 ]; then
     check 0 "load globals" "$tool" load "$dir/globals.bpf.o"
     check 1 "load rejected program" "$tool" load "$dir/bad_verifier.bpf.o"
@@ -119,5 +179,5 @@ else
 fi
 check 1 "features with a malformed EBPF_CXX_PROBE_OVERRIDE" env EBPF_CXX_PROBE_OVERRIDE=map:no_such_map=0 "$tool" features
 rm -f "$json" "$json.bpftool" "$json.err"
-rm -f /tmp/ebpf-tool-test.$$ /tmp/ebpf-tool-el.$$ /tmp/ebpf-tool-eb.$$
+rm -f /tmp/ebpf-tool-test.$$ /tmp/ebpf-tool-el.$$ /tmp/ebpf-tool-eb.$$ /tmp/ebpf-tool-out.$$ /tmp/ebpf-tool-err.$$
 [ "$fails" = 0 ]

@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <ebpf/ebpf.hpp>
 
 #include "commands.hpp"
+#include "inspect.hpp"
 #include "json.hpp"
 
 namespace ebpf::tool {
@@ -39,7 +41,19 @@ std::string type_name(const ObjectSpec& spec, btf::TypeId id) {
     return spec.btf->describe(id);
 }
 
-void write_json(const ObjectSpec& spec) {
+// What inspect shows besides the summary.
+struct InspectOptions {
+    bool json = false;
+    bool disasm = false;
+    bool relocations = false;
+    std::vector<std::string> programs;  // --program: only these in the code views (empty: all)
+};
+
+bool selected(const InspectOptions& o, const ProgramSpec& p) {
+    return o.programs.empty() || std::find(o.programs.begin(), o.programs.end(), p.name) != o.programs.end();
+}
+
+void write_json(const ObjectSpec& spec, const InspectOptions& o) {
     Json j;
     j.begin_object().field("name", spec.name).field("license", spec.license);
     j.key("programs").begin_array();
@@ -61,7 +75,10 @@ void write_json(const ObjectSpec& spec) {
             .field("core_relocations", static_cast<std::uint64_t>(p.core_relocs.size()));
         j.key("maps").begin_array();
         for (const std::string& m : maps_used(spec, p)) j.value(m);
-        j.end_array().end_object();
+        j.end_array();
+        if (o.disasm && selected(o, p)) json_disasm(j, spec, p);
+        if (o.relocations && selected(o, p)) json_relocations(j, spec, p);
+        j.end_object();
     }
     j.end_array();
     j.key("maps").begin_array();
@@ -98,9 +115,13 @@ void write_json(const ObjectSpec& spec) {
     for (const ExternSpec& e : spec.externs)
         j.begin_object()
             .field("name", e.name)
-            .field("kind", e.kind == ExternKind::Kconfig ? "kconfig" : (e.is_func ? "kfunc" : "ksym"))
+            .field("kind", extern_kind_name(e))
             .field("weak", e.weak)
             .end_object();
+    j.end_array();
+    j.key("problems").begin_array();
+    for (const ObjectProblem& pr : inspect_problems(spec))
+        j.begin_object().field("subject", pr.subject).field("reason", pr.reason).end_object();
     j.end_array();
     j.key("btf");
     if (spec.btf) {
@@ -119,7 +140,7 @@ void write_json(const ObjectSpec& spec) {
     std::printf("%s\n", j.str().c_str());
 }
 
-void write_text(const ObjectSpec& spec) {
+void write_text(const ObjectSpec& spec, const InspectOptions& o) {
     std::printf("object %s: %s-endian, license \"%s\"\n", spec.name.c_str(), spec.big_endian ? "big" : "little",
                 spec.license.c_str());
     std::printf("\nprograms (%zu):\n", spec.programs.size());
@@ -150,31 +171,65 @@ void write_text(const ObjectSpec& spec) {
     if (!spec.externs.empty()) {
         std::printf("\nexterns (%zu):\n", spec.externs.size());
         for (const ExternSpec& e : spec.externs)
-            std::printf("  %-24s %s%s\n", e.name.c_str(),
-                        e.kind == ExternKind::Kconfig ? "kconfig" : (e.is_func ? "kfunc" : "ksym"), e.weak ? " (weak)" : "");
+            std::printf("  %-24s %s%s\n", e.name.c_str(), extern_kind_name(e), e.weak ? " (weak)" : "");
     }
     if (spec.btf)
         std::printf("\nBTF: %u types, %u bytes of strings\n", spec.btf->type_count() - 1,
                     spec.btf->string_section_size());
     else std::printf("\nBTF: none\n");
+    if (const auto problems = inspect_problems(spec); !problems.empty()) {
+        std::printf("\nproblems (%zu): what stops the object, or one of its programs, from loading\n", problems.size());
+        for (const ObjectProblem& pr : problems) std::printf("  %s %s\n", pr.subject.c_str(), pr.reason.c_str());
+    }
+    for (const ProgramSpec& p : spec.programs) {
+        if (!selected(o, p)) continue;
+        if (o.relocations) print_relocations(spec, p);
+        if (o.disasm) print_disasm(spec, p);
+    }
 }
+
+constexpr const char* kInspectUsage =
+    "usage: ebpf-tool inspect [--json] [--disasm] [--relocations] [--program NAME]... OBJECT\n"
+    "\n"
+    "Describes an object file without loading it: programs, maps, globals, externs, BTF, and the problems that\n"
+    "would stop it from loading (an extern nothing can resolve, an unknown section or map type).\n"
+    "  --json             one JSON object on stdout\n"
+    "  --disasm           each program's instructions as BPF assembly, with map, helper, kfunc and function\n"
+    "                     names and the source lines of .BTF.ext line_info (\"; ...\")\n"
+    "  --relocations      each program's map, CO-RE (kind, root type, access string and its spelling) and extern\n"
+    "                     relocations\n"
+    "  --program NAME     only this program in --disasm and --relocations (repeatable)\n";
 
 }  // namespace
 
 int cmd_inspect(std::span<const std::string_view> args) {
-    bool json = false;
+    InspectOptions o;
     std::string path;
-    for (std::string_view a : args) {
-        if (a == "--json") json = true;
-        else if (!a.empty() && a[0] == '-') return usage_error("inspect: unknown option " + std::string(a));
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view a = args[i];
+        if (a == "--json") o.json = true;
+        else if (a == "--disasm") o.disasm = true;
+        else if (a == "--relocations") o.relocations = true;
+        else if (a == "--program") {
+            if (i + 1 >= args.size()) return usage_error("inspect: --program needs a NAME");
+            o.programs.emplace_back(args[++i]);
+        } else if (a == "-h" || a == "--help") {
+            std::fputs(kInspectUsage, stdout);
+            return kExitOk;
+        } else if (!a.empty() && a[0] == '-') return usage_error("inspect: unknown option " + std::string(a));
         else if (path.empty()) path = a;
         else return usage_error("inspect: more than one OBJECT");
     }
     if (path.empty()) return usage_error("inspect: missing OBJECT");
-    auto spec = parse_object_file(path.c_str());
+    // Describe, do not refuse: what only stops a load is listed under "problems".
+    ParseOptions po;
+    po.collect_problems = true;
+    auto spec = parse_object_file(path.c_str(), po);
     if (!spec) return fail(spec.error().message());
-    if (json) write_json(*spec);
-    else write_text(*spec);
+    for (const std::string& name : o.programs)
+        if (!spec->program(name)) return fail("inspect: " + path + " has no program '" + name + "'");
+    if (o.json) write_json(*spec, o);
+    else write_text(*spec, o);
     return kExitOk;
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The kernel's helper names by id (enum bpf_func_id in include/uapi/linux/bpf.h, without the BPF_FUNC_ prefix).
 // The list has been frozen since 6.2 (new functionality comes as kfuncs), so the table is complete for newer kernels.
-#include <ebpf/features.hpp>
+#include <ebpf/disasm.hpp>
 
 #include <iterator>
 
