@@ -252,7 +252,8 @@ Result<LinkInfo> Link::info() const {
     case LinkType::PerfEvent: {
         // Kernels before 6.6 report only the type of a perf_event link (the rest stays zero).
         i.perf_event_type = read_at<std::uint32_t>(raw, off::kPerfType);
-        constexpr std::uint32_t kUprobe = 1, kUretprobe = 2, kKprobe = 3, kKretprobe = 4, kTracepoint = 5;
+        // BPF_PERF_EVENT_UPROBE = 1, _URETPROBE = 2, _KPROBE = 3, _KRETPROBE = 4, _TRACEPOINT = 5.
+        constexpr std::uint32_t kUprobe = 1, kKprobe = 3, kKretprobe = 4, kTracepoint = 5;
         const std::uint32_t t = i.perf_event_type;
         if (t >= kUprobe && t <= kTracepoint) {
             EBPF_TRY(name(off::kPerfName, off::kPerfNameLen));

@@ -20,6 +20,23 @@ Result<void> fix_datasec(ObjectParser& p, const btf::Type& ds) {
     if (!sec) {
         // clang only emits DATASECs for sections it also emits; anything else is a hand-made or stripped object.
         if (ds.size() != 0 || ds.vlen() == 0) return {};
+        // Only extern variables (an extern map in .maps, say) and no section: half of a program that a static
+        // link completes. A problem for tools that describe the object, an error for the loader.
+        if (p.collect_problems) {
+            bool all_extern = true;
+            std::string names;
+            for (std::uint32_t i = 0; i < ds.vlen(); ++i) {
+                auto var = b.type(ds.secinfo(i).type);
+                all_extern = all_extern && var && var->kind() == btf::Kind::Var && var->linkage() == btf::kVarGlobalExtern;
+                if (var) names += std::string(names.empty() ? "" : ", ") + std::string(var->name());
+            }
+            if (all_extern) {
+                p.out.problems.push_back({"section " + std::string(name),
+                                          "only extern variables (" + names + "), defined by another object: link "
+                                          "them first (ebpf-tool link)"});
+                return {};
+            }
+        }
         return p.fail(Errc::MalformedBtf, format("BTF DATASEC %.*s has no ELF section", EBPF_SV(name)));
     }
     btf::Patcher& patch = *p.patch;

@@ -85,6 +85,8 @@ REFUSED_BY_BOTH = {
     "tcp_cc_bad.bpf.o": "a struct_ops variable sets a member the kernel's struct tcp_congestion_ops lacks",
     # Half of a statically linked object (ebpf-tool link: tests/kernel/linker_test.cpp, ebpf_tool_link_test.sh).
     "link_a.bpf.o": "an extern map and extern functions that only link_b.bpf.o defines",
+    # ebpf-tool inspect's lenient parse (tests/support/ebpf_tool_test.sh): loading it must fail.
+    "inspect_problems.bpf.o": "externs nothing resolves, an unknown section and an unknown map type",
 }
 
 # Programs that must load with both loaders (when their object was built): the parity the object exists to show.
