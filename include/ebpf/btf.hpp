@@ -45,6 +45,9 @@ enum class Kind : std::uint8_t {
 };
 inline constexpr unsigned kKindCount = 20;
 std::string_view to_string(Kind k) noexcept;  // "struct", "func_proto", ...
+// Whether a record of this kind has a size in its third word (INT, STRUCT, UNION, ENUM, ENUM64, DATASEC, FLOAT);
+// the others refer to a type there (or have neither).
+bool kind_has_size(Kind k) noexcept;
 
 // BTF_INT_* encoding bits.
 inline constexpr std::uint32_t kIntSigned = 1, kIntChar = 2, kIntBool = 4;

@@ -9,19 +9,6 @@
 
 namespace ebpf::btf {
 
-bool mut_has_size(Kind k) noexcept {
-    switch (k) {
-    case Kind::Int:
-    case Kind::Struct:
-    case Kind::Union:
-    case Kind::Enum:
-    case Kind::Enum64:
-    case Kind::Datasec:
-    case Kind::Float: return true;
-    default: return false;
-    }
-}
-
 Result<std::vector<MutType>> decode_mut_types(const Spec& spec) {
     std::vector<MutType> out(1);
     const TypeId first = spec.first_id() == 0 ? 1 : spec.first_id();
@@ -34,7 +21,7 @@ Result<std::vector<MutType>> decode_mut_types(const Spec& spec) {
         auto name = spec.string(t.name_off());
         if (!name) return Error(Errc::MalformedBtf, detail::format("type %u: name offset %u is invalid", id, t.name_off()));
         m.name = std::string(*name);
-        m.size_type = mut_has_size(m.kind) ? t.size() : t.type();
+        m.size_type = kind_has_size(m.kind) ? t.size() : t.type();
         const std::uint16_t vlen = t.vlen();
         switch (m.kind) {
         case Kind::Int:

@@ -35,8 +35,7 @@ struct MutType {
     bool operator==(const MutType&) const = default;
 };
 
-// True when size_type holds a size (INT, STRUCT, UNION, ENUM, ENUM64, DATASEC, FLOAT; FWD holds 0).
-bool mut_has_size(Kind k) noexcept;
+// size_type holds a size when kind_has_size(kind) (<ebpf/btf.hpp>), else a type id (FWD holds 0).
 
 // Calls f(std::uint32_t& id) for every type id the type refers to.
 template <class F>

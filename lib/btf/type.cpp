@@ -15,18 +15,20 @@ std::string_view Type::name() const noexcept {
 std::uint16_t Type::vlen() const noexcept { return rec_ ? static_cast<std::uint16_t>(u32(4) & 0xffff) : 0; }
 bool Type::kind_flag() const noexcept { return rec_ && (u32(4) >> 31) != 0; }
 
-std::uint32_t Type::size() const noexcept {
-    switch (kind()) {
+bool kind_has_size(Kind k) noexcept {
+    switch (k) {
     case Kind::Int:
     case Kind::Struct:
     case Kind::Union:
     case Kind::Enum:
     case Kind::Enum64:
     case Kind::Datasec:
-    case Kind::Float: return u32(8);
-    default: return 0;
+    case Kind::Float: return true;
+    default: return false;
     }
 }
+
+std::uint32_t Type::size() const noexcept { return kind_has_size(kind()) ? u32(8) : 0; }
 
 TypeId Type::type() const noexcept {
     switch (kind()) {

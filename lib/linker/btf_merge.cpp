@@ -316,32 +316,26 @@ Result<std::pair<std::vector<std::byte>, std::vector<std::byte>>> finish_btf(Lin
                 }
             return Error(Errc::MalformedBtf, in.name + ": .BTF.ext names section " + name + ", which is not linked");
         };
-        for (const auto& es : in.ext->func_info) {
-            std::uint32_t out = 0;
-            std::uint64_t base = 0;
-            EBPF_TRY(locate(es.section, out, base));
-            auto& recs = funcs.for_sec(out);
-            for (const auto& r : es.records)
-                recs.push_back({static_cast<std::uint32_t>(r.insn_off + base), id_of(in, r.type)});
-        }
-        for (const auto& es : in.ext->line_info) {
-            std::uint32_t out = 0;
-            std::uint64_t base = 0;
-            EBPF_TRY(locate(es.section, out, base));
-            auto& recs = lines.for_sec(out);
-            for (const auto& r : es.records)
-                recs.push_back({static_cast<std::uint32_t>(r.insn_off + base), str_of(in, r.file_name_off),
-                                str_of(in, r.line_off), r.line_col});
-        }
-        for (const auto& es : in.ext->core_relos) {
-            std::uint32_t out = 0;
-            std::uint64_t base = 0;
-            EBPF_TRY(locate(es.section, out, base));
-            auto& recs = relos.for_sec(out);
-            for (const auto& r : es.records)
-                recs.push_back({static_cast<std::uint32_t>(r.insn_off + base), id_of(in, r.type),
-                                str_of(in, r.access_str_off), r.kind});
-        }
+        // Each block's records move with their section and get the merged BTF's ids and strings.
+        auto rebase = [&](const auto& blocks, auto& out_blocks, auto&& convert) -> Result<void> {
+            for (const auto& es : blocks) {
+                std::uint32_t out = 0;
+                std::uint64_t base = 0;
+                EBPF_TRY(locate(es.section, out, base));
+                auto& recs = out_blocks.for_sec(out);
+                for (const auto& r : es.records) recs.push_back(convert(r, static_cast<std::uint32_t>(r.insn_off + base)));
+            }
+            return {};
+        };
+        EBPF_TRY(rebase(in.ext->func_info, funcs, [&](const auto& r, std::uint32_t at) {
+            return btf::FuncInfo{at, id_of(in, r.type)};
+        }));
+        EBPF_TRY(rebase(in.ext->line_info, lines, [&](const auto& r, std::uint32_t at) {
+            return btf::LineInfo{at, str_of(in, r.file_name_off), str_of(in, r.line_off), r.line_col};
+        }));
+        EBPF_TRY(rebase(in.ext->core_relos, relos, [&](const auto& r, std::uint32_t at) {
+            return btf::CoreRelo{at, id_of(in, r.type), str_of(in, r.access_str_off), r.kind};
+        }));
     }
     std::vector<std::byte> ext;
     const bool have_ext = std::any_of(l.inputs.begin(), l.inputs.end(), [](const Input& in) { return in.ext.has_value(); });

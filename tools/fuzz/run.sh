@@ -5,7 +5,7 @@
 #
 # Usage: tools/fuzz/run.sh [--seconds N] [--jobs J] [--dir D] [--build D] [--nice N] [--merge] [TARGET...]
 #                          [-- LIBFUZZER_ARGS...]
-#   TARGET      elf btf btf_ext object inflate btf_dump core verifier_log log (default: all); "fuzz_elf" works too
+#   TARGET      elf btf btf_ext object inflate btf_dump core verifier_log log usdt ringbuf linker (default: all); "fuzz_elf" works too
 #   --seconds   fuzzing time per target (default 40: the eleven targets take ~8 minutes)
 #   --jobs      targets fuzzed at the same time (default 1); each is one libFuzzer process
 #   --dir       state directory: build/, corpus/<target>/, artifacts/<target>/, logs/ (default
@@ -18,7 +18,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-all_targets=(elf btf btf_ext object inflate btf_dump core verifier_log log usdt ringbuf)
+all_targets=(elf btf btf_ext object inflate btf_dump core verifier_log log usdt ringbuf linker)
 seconds=40
 jobs=1
 state=${EBPF_FUZZ_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ebpf-cxx/fuzz}
@@ -54,7 +54,7 @@ mkdir -p "$state"
 state=$(cd "$state" && pwd)
 
 # Inputs larger than the seeds need room to grow, but not so much that mutations drown in bytes nobody reads.
-declare -A max_len=([elf]=32768 [object]=32768 [btf]=16384 [btf_ext]=32768 [inflate]=16384 [btf_dump]=16384 [core]=32768 [verifier_log]=8192 [log]=8192 [usdt]=16384 [ringbuf]=8192)
+declare -A max_len=([elf]=32768 [object]=32768 [btf]=16384 [btf_ext]=32768 [inflate]=16384 [btf_dump]=16384 [core]=32768 [verifier_log]=8192 [log]=8192 [usdt]=16384 [ringbuf]=8192 [linker]=32768)
 
 # --- build -----------------------------------------------------------------------------------------------------
 # Coverage must reach into the library, so the whole build is instrumented (fuzzer-no-link) and sanitized; the
@@ -84,6 +84,8 @@ run_one() {
     mkdir -p "$corpus" "$art"
     # The first directory receives new inputs; seeds and saved regressions are read only.
     [[ -d $build/tests/fuzz/seeds/$t ]] && dirs+=("$build/tests/fuzz/seeds/$t")
+    # The linker reads objects: the object target's seeds are its seeds.
+    [[ $t == linker && -d $build/tests/fuzz/seeds/object ]] && dirs+=("$build/tests/fuzz/seeds/object")
     [[ -d $repo/tests/fuzz/regressions/$t ]] && dirs+=("$repo/tests/fuzz/regressions/$t")
     local cmd=("$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024
                -max_len="${max_len[$t]}" -print_final_stats=1 -artifact_prefix="$art/" "${extra[@]}" "${dirs[@]}")
