@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Static linker: inputs, section merging, symbol resolution and relocation rebasing (docs/linking.md).
+#include <algorithm>
 #include <cstring>
 
 #include "base/format.hpp"

@@ -65,6 +65,8 @@ if [[ ! -f $build/build.ninja ]]; then
         -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
         "-Dcpp_args=-fsanitize=fuzzer-no-link -fno-sanitize-recover=all"
 fi
+# Regenerate first when meson.build files changed since the last run, or `meson compile` misses new targets.
+ninja -C "$build" build.ninja >/dev/null
 meson compile -C "$build" "${targets[@]/#/fuzz_}"
 if ! meson compile -C "$build" fuzz-seeds; then
     echo "run.sh: no generated seeds (python3 or bpf-progs missing?); fuzzing from the regressions only" >&2
