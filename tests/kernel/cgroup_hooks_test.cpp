@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -275,6 +276,16 @@ TEST_CASE("cgroup/dev refuses opening one device node", "[cgroup_hooks]") {
     test::TempCgroup cg;
     char dir[] = "/tmp/ebpf-cxx-dev-XXXXXX";
     REQUIRE(::mkdtemp(dir));
+    // Our own tmpfs, mounted without nodev, so that the node opens whatever /tmp is (the test VMs mount it nodev);
+    // unmounted (and the directory removed) however the test ends.
+    struct OwnMount {
+        const char* path;
+        bool mounted;
+        ~OwnMount() {
+            if (mounted) ::umount2(path, MNT_DETACH);
+            ::rmdir(path);
+        }
+    } own{dir, ::mount("ebpf-cxx-dev", dir, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0700") == 0};
     const std::string node = std::string(dir) + "/full";
     // Our own node for /dev/full (char 1:7): nothing else in the process uses it.
     REQUIRE(::mknod(node.c_str(), S_IFCHR | 0600, makedev(1, 7)) == 0);
@@ -282,9 +293,8 @@ TEST_CASE("cgroup/dev refuses opening one device node", "[cgroup_hooks]") {
     if (const int probe = ::open(node.c_str(), O_RDONLY | O_CLOEXEC); probe < 0) {
         const int e = errno;
         ::unlink(node.c_str());
-        ::rmdir(dir);
         EBPF_SKIP("device nodes cannot be opened in " << dir << " even without a program (" << std::strerror(e)
-                                                      << "): a nodev mount");
+                                                      << "): a nodev mount, and no tmpfs of our own could be mounted");
     } else {
         ::close(probe);
     }
@@ -306,7 +316,6 @@ TEST_CASE("cgroup/dev refuses opening one device node", "[cgroup_hooks]") {
     CHECK(after >= 0);
     if (after >= 0) ::close(after);
     ::unlink(node.c_str());
-    ::rmdir(dir);
     CHECK(denied == EPERM);
     CHECK(allowed == 0);
     CHECK(count(obj, C_DEV) >= 2);
