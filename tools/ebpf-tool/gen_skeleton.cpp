@@ -22,6 +22,7 @@
 #include <ebpf/ebpf.hpp>
 
 #include "commands.hpp"
+#include "output_file.hpp"
 
 // The tool sees only the public headers: its own early-return helpers.
 #define SKEL_CONCAT2(a, b) a##b
@@ -491,38 +492,6 @@ Result<std::vector<std::byte>> read_whole_file(const std::string& path) {
     return out;
 }
 
-// Writes `text` to `path` through a temporary file in the same directory and a rename: a reader never sees a
-// partial header, and a failure leaves no file behind.
-Result<void> write_file_atomically(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp.XXXXXX";
-    const int fd = ::mkstemp(tmp.data());
-    if (fd < 0) return Error::from_errno(errno, "mkstemp").context("write " + path);
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int e = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return Error::from_errno(e, "write").context("write " + path);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    ::fchmod(fd, 0644);
-    if (::close(fd) != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        return Error::from_errno(e, "close").context("write " + path);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        return Error::from_errno(e, "rename").context("write " + path);
-    }
-    return {};
-}
-
 int gen_skeleton(std::span<const std::string_view> args) {
     std::string object, name, out;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -566,7 +535,7 @@ int gen_skeleton(std::span<const std::string_view> args) {
             return fail("gen skeleton: writing the header failed");
         return kExitOk;
     }
-    if (auto r = write_file_atomically(out, *header); !r) return fail("gen skeleton: " + std::string(r.error().message()));
+    if (auto r = write_file_atomically(out, std::as_bytes(std::span(header->data(), header->size()))); !r) return fail("gen skeleton: " + std::string(r.error().message()));
     return kExitOk;
 }
 

@@ -12,6 +12,7 @@
 #include <ebpf/linker.hpp>
 
 #include "commands.hpp"
+#include "output_file.hpp"
 
 namespace ebpf::tool {
 
@@ -28,37 +29,6 @@ Result<std::vector<std::byte>> read_input(const std::string& path) {
     std::fclose(f);
     if (bad) return Error(Errc::Io, path + ": read error");
     return out;
-}
-
-// Through a temporary file in the same directory and a rename: a failure never leaves a partial object.
-Result<void> write_output(const std::string& path, const std::vector<std::byte>& bytes) {
-    std::string tmp = path + ".tmp.XXXXXX";
-    const int fd = ::mkstemp(tmp.data());
-    if (fd < 0) return Error::from_errno(errno, "mkstemp").context("write " + path);
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int e = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return Error::from_errno(e, "write").context("write " + path);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    ::fchmod(fd, 0644);
-    if (::close(fd) != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        return Error::from_errno(e, "close").context("write " + path);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        return Error::from_errno(e, "rename").context("write " + path);
-    }
-    return {};
 }
 
 }  // namespace
@@ -93,7 +63,7 @@ int cmd_link_objects(std::span<const std::string_view> args) {
     for (std::size_t i = 1; i < files.size(); ++i) inputs.push_back({files[i], data[i - 1]});
     auto out = link_objects(inputs, opts);
     if (!out) return fail("link: " + std::string(out.error().message()));
-    if (auto r = write_output(files[0], *out); !r) return fail("link: " + std::string(r.error().message()));
+    if (auto r = write_file_atomically(files[0], *out); !r) return fail("link: " + std::string(r.error().message()));
     return kExitOk;
 }
 
