@@ -165,7 +165,9 @@ TEST_CASE("a program records kernel and user stacks that symbolise", "[maps][sym
         if (uid < 0) {
             WARN("no user stack recorded (bpf_get_stackid: " << uid << ")");
         } else {
-            auto uframes = stacks->frames(static_cast<std::uint32_t>(uid));
+            auto ustacks = obj->map<StackTraceMap>("ustacks");
+            REQUIRE(ustacks);
+            auto uframes = ustacks->frames(static_cast<std::uint32_t>(uid));
             REQUIRE(uframes);
             REQUIRE(*uframes);
             REQUIRE_FALSE((*uframes)->empty());
