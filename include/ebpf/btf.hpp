@@ -48,6 +48,9 @@ std::string_view to_string(Kind k) noexcept;  // "struct", "func_proto", ...
 // Whether a record of this kind has a size in its third word (INT, STRUCT, UNION, ENUM, ENUM64, DATASEC, FLOAT);
 // the others refer to a type there (or have neither).
 bool kind_has_size(Kind k) noexcept;
+// Whether a record of this kind refers to a type in its third word (PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC,
+// FUNC_PROTO: the return type, VAR, DECL_TAG, TYPE_TAG).
+bool kind_has_type(Kind k) noexcept;
 
 // BTF_INT_* encoding bits.
 inline constexpr std::uint32_t kIntSigned = 1, kIntChar = 2, kIntBool = 4;

@@ -40,19 +40,10 @@ struct MutType {
 // Calls f(std::uint32_t& id) for every type id the type refers to.
 template <class F>
 void for_each_type_ref(MutType& t, F&& f) {
+    if (kind_has_type(t.kind)) f(t.size_type);
     switch (t.kind) {
-    case Kind::Ptr:
-    case Kind::Typedef:
-    case Kind::Volatile:
-    case Kind::Const:
-    case Kind::Restrict:
-    case Kind::Func:
-    case Kind::Var:
-    case Kind::DeclTag:
-    case Kind::TypeTag: f(t.size_type); break;
     case Kind::FuncProto:
-        f(t.size_type);
-        for (auto& p : t.items) f(p.a);
+        for (auto& p : t.items) f(p.a);  // the parameters (the return type: above)
         break;
     case Kind::Array:
         if (t.data.size() >= 2) {

@@ -30,8 +30,8 @@ bool kind_has_size(Kind k) noexcept {
 
 std::uint32_t Type::size() const noexcept { return kind_has_size(kind()) ? u32(8) : 0; }
 
-TypeId Type::type() const noexcept {
-    switch (kind()) {
+bool kind_has_type(Kind k) noexcept {
+    switch (k) {
     case Kind::Ptr:
     case Kind::Typedef:
     case Kind::Volatile:
@@ -41,10 +41,12 @@ TypeId Type::type() const noexcept {
     case Kind::FuncProto:
     case Kind::Var:
     case Kind::DeclTag:
-    case Kind::TypeTag: return u32(8);
-    default: return 0;
+    case Kind::TypeTag: return true;
+    default: return false;
     }
 }
+
+TypeId Type::type() const noexcept { return kind_has_type(kind()) ? u32(8) : 0; }
 
 std::uint32_t Type::int_encoding() const noexcept { return kind() == Kind::Int ? (u32(12) >> 24) & 0x0f : 0; }
 std::uint32_t Type::int_offset() const noexcept { return kind() == Kind::Int ? (u32(12) >> 16) & 0xff : 0; }

@@ -22,7 +22,7 @@
 #include <ebpf/ebpf.hpp>
 
 #include "commands.hpp"
-#include "output_file.hpp"
+#include "file_io.hpp"
 
 // The tool sees only the public headers: its own early-return helpers.
 #define SKEL_CONCAT2(a, b) a##b
@@ -478,19 +478,6 @@ private:
     std::string asserts_, data_arrays_, options_members_, view_members_, view_params_, view_inits_, view_args_;
     std::string globals_setup_, prog_args_, map_args_;
 };
-
-Result<std::vector<std::byte>> read_whole_file(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) return Error::from_errno(errno, "open").context("read " + path);
-    std::vector<std::byte> out;
-    std::byte buf[65536];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);
-    const bool bad = std::ferror(f) != 0;
-    std::fclose(f);
-    if (bad) return Error(Errc::Io, "read " + path + ": read error");
-    return out;
-}
 
 int gen_skeleton(std::span<const std::string_view> args) {
     std::string object, name, out;

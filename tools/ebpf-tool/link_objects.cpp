@@ -1,37 +1,15 @@
 // SPDX-License-Identifier: MIT
 // ebpf-tool link OUT.o IN.o... (and `gen object`, bpftool's name): static linking of BPF objects.
-#include <cerrno>
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <ebpf/linker.hpp>
 
 #include "commands.hpp"
-#include "output_file.hpp"
+#include "file_io.hpp"
 
 namespace ebpf::tool {
-
-namespace {
-
-Result<std::vector<std::byte>> read_input(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) return Error::from_errno(errno, "open").context(path);
-    std::vector<std::byte> out;
-    std::byte buf[65536];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);
-    const bool bad = std::ferror(f) != 0;
-    std::fclose(f);
-    if (bad) return Error(Errc::Io, path + ": read error");
-    return out;
-}
-
-}  // namespace
 
 int cmd_link_objects(std::span<const std::string_view> args) {
     std::vector<std::string> files;
@@ -55,7 +33,7 @@ int cmd_link_objects(std::span<const std::string_view> args) {
     if (files.size() < 2) return usage_error("link: need OUT.o and at least one IN.o");
     std::vector<std::vector<std::byte>> data;
     for (std::size_t i = 1; i < files.size(); ++i) {
-        auto b = read_input(files[i]);
+        auto b = read_whole_file(files[i]);
         if (!b) return fail("link: " + std::string(b.error().message()));
         data.push_back(std::move(*b));
     }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "output_file.hpp"
+#include "file_io.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +9,19 @@
 #include <cstdlib>
 
 namespace ebpf::tool {
+
+Result<std::vector<std::byte>> read_whole_file(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return Error::from_errno(errno, "open").context("read " + path);
+    std::vector<std::byte> out;
+    std::byte buf[65536];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);
+    const bool bad = std::ferror(f) != 0;
+    std::fclose(f);
+    if (bad) return Error(Errc::Io, "read " + path + ": read error");
+    return out;
+}
 
 Result<void> write_file_atomically(const std::string& path, std::span<const std::byte> bytes) {
     std::string tmp = path + ".tmp.XXXXXX";
