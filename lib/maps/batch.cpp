@@ -31,6 +31,11 @@ std::size_t batch_chunk(const Map& map, const BatchOptions& options) noexcept {
     return std::clamp<std::size_t>(map.max_entries(), 1, 1024);
 }
 
+std::size_t batch_reserve(const Map& map, std::size_t element_bytes) noexcept {
+    constexpr std::size_t kMaxBytes = std::size_t{64} << 20;
+    return std::min<std::size_t>(map.max_entries(), kMaxBytes / std::max<std::size_t>(element_bytes, 1));
+}
+
 bool batch_too_small(const Error& e) noexcept { return e.sys_errno() == ENOSPC; }
 
 }  // namespace detail
@@ -235,6 +240,9 @@ Result<void> read_all_bytes(const Map& m, std::vector<std::byte>& keys, std::vec
     BatchCursor cursor;
     std::size_t chunk = detail::batch_chunk(m, o);
     const std::size_t ks = m.key_size(), vs = m.value_buffer_size();
+    const std::size_t room = detail::batch_reserve(m, ks + vs);
+    keys.reserve(keys.size() + room * ks);
+    values.reserve(values.size() + room * vs);
     while (!cursor.done()) {
         const std::size_t kat = keys.size(), vat = values.size();
         keys.resize(kat + chunk * ks);

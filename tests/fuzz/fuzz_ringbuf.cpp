@@ -5,7 +5,9 @@
 // bytes 2..9 how far the producer position is ahead, bytes 10..17 the consumer's start position, the rest the
 // ring's bytes. Checks that every record handed over lies inside the ring's memory (its double mapping for BPF
 // ring buffers, or the copy of a wrapped perf record), that positions only move forward, by whole records, and
-// never past the producer, and that a fault leaves the consumer at the faulty record.
+// never past the producer, and that a fault leaves the consumer at the faulty record. scan_ring's records, final
+// position and fault must equal those of the protocol written the plain way (reference_scan below): its
+// same-size fast path is an optimisation, never a different reading.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +24,33 @@ namespace {
 
 bool inside(std::span<const std::byte> rec, const std::byte* lo, std::size_t len) {
     return rec.data() >= lo && rec.data() + rec.size() <= lo + len;
+}
+
+struct Seen {
+    const std::byte* data;
+    std::size_t size;
+    bool operator==(const Seen&) const = default;
+};
+
+// The ring protocol one header at a time, with no prediction: what scan_ring must agree with.
+std::uint64_t reference_scan(std::uint64_t cons, std::uint64_t prod, const std::byte* data, std::uint64_t mask,
+                             std::size_t max_records, std::vector<Seen>& out, bool& faulted) {
+    using namespace ebpf::detail;
+    faulted = false;
+    while (cons < prod && out.size() < max_records) {
+        std::uint32_t word = 0;
+        std::memcpy(&word, data + (cons & mask), 4);
+        if (word & kRingBusyBit) break;
+        const std::uint32_t len = word & ~(kRingBusyBit | kRingDiscardBit);
+        const std::uint64_t total = (std::uint64_t{len} + kRingHeaderSize + 7) / 8 * 8;
+        if (total > prod - cons || total > mask + 1) {
+            faulted = true;
+            break;
+        }
+        if (!(word & kRingDiscardBit)) out.push_back({data + (cons & mask) + kRingHeaderSize, len});
+        cons += total;
+    }
+    return cons;
 }
 
 }  // namespace
@@ -46,16 +75,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::uint64_t cons = start;
     const std::uint64_t prod = start + ahead;
     std::optional<detail::RingFault> fault;
-    std::size_t seen = 0;
+    std::vector<Seen> seen, expected;
     auto on_record = [&](std::span<const std::byte> rec) {
         EBPF_FUZZ_CHECK(inside(rec, area, 2 * ring));
         fuzz::sink(rec);
-        ++seen;
+        seen.push_back({rec.data(), rec.size()});
     };
     const std::size_t n = detail::scan_ring(&cons, &prod, area, ring - 1, on_record, max_records, fault);
-    EBPF_FUZZ_CHECK(n == seen && n <= max_records);
+    EBPF_FUZZ_CHECK(n == seen.size() && n <= max_records);
     EBPF_FUZZ_CHECK(cons >= start && cons <= prod && (cons - start) % 8 == 0);
     if (fault) EBPF_FUZZ_CHECK(fault->pos == cons && fault->published == prod - cons);
+    bool ref_fault = false;
+    const std::uint64_t ref_cons = reference_scan(start, prod, area, ring - 1, max_records, expected, ref_fault);
+    EBPF_FUZZ_CHECK(seen == expected && cons == ref_cons && fault.has_value() == ref_fault);
 
     cons = start;
     fault.reset();

@@ -78,6 +78,9 @@ Result<std::size_t> erase_batch(const Map& map, std::span<const std::byte> keys,
 
 namespace detail {
 std::size_t batch_chunk(const Map& map, const BatchOptions& options) noexcept;
+// Elements to reserve room for before a whole-map read: max_entries, capped at 64 MiB of keys and values, so a
+// walk does not copy its buffers over and over as they grow, and a huge sparse map does not reserve its maximum.
+std::size_t batch_reserve(const Map& map, std::size_t element_bytes) noexcept;
 // True for the error of a batch too small for one hash bucket (ENOSPC): read_all() retries with a larger one.
 bool batch_too_small(const Error& e) noexcept;
 }  // namespace detail
@@ -104,6 +107,9 @@ Result<void> batch_read(const Map& map, std::vector<K>& keys, std::vector<V>& va
                         const BatchOptions& options) {
     BatchCursor cursor;
     std::size_t chunk = batch_chunk(map, options);
+    const std::size_t room = batch_reserve(map, sizeof(K) + sizeof(V));
+    keys.reserve(keys.size() + room);
+    values.reserve(values.size() + room);
     while (!cursor.done()) {
         const std::size_t at = keys.size();
         keys.resize(at + chunk);
