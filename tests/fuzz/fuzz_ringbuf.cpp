@@ -5,9 +5,9 @@
 // bytes 2..9 how far the producer position is ahead, bytes 10..17 the consumer's start position, the rest the
 // ring's bytes. Checks that every record handed over lies inside the ring's memory (its double mapping for BPF
 // ring buffers, or the copy of a wrapped perf record), that positions only move forward, by whole records, and
-// never past the producer, and that a fault leaves the consumer at the faulty record. scan_ring's records, final
-// position and fault must equal those of the protocol written the plain way (reference_scan below): its
-// same-size fast path is an optimisation, never a different reading.
+// never past the producer, and that a fault leaves the consumer at the faulty record. Both walks' records, final
+// positions and faults must equal those of the protocols written the plain way (reference_scan and
+// reference_perf_walk below): their same-size fast paths are optimisations, never a different reading.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -51,6 +51,50 @@ std::uint64_t reference_scan(std::uint64_t cons, std::uint64_t prod, const std::
         cons += total;
     }
     return cons;
+}
+
+// The perf ring one header at a time: (sample bytes or lost count) in order, the final tail, whether it faulted.
+struct PerfSeen {
+    std::vector<std::byte> bytes;
+    std::uint64_t lost = 0;
+    bool operator==(const PerfSeen&) const = default;
+};
+std::uint64_t reference_perf_walk(const std::byte* data, std::uint64_t size, std::uint64_t head, std::uint64_t tail,
+                                  std::size_t max_samples, std::vector<PerfSeen>& out, bool& faulted) {
+    using namespace ebpf::detail;
+    faulted = false;
+    std::size_t samples = 0;
+    while (tail < head && samples < max_samples) {
+        const std::uint64_t off = tail % size;
+        if (tail % 8 != 0 || off + 8 > size) {
+            faulted = true;
+            break;
+        }
+        std::uint32_t type = 0;
+        std::uint16_t rec_size = 0;
+        std::memcpy(&type, data + off, 4);
+        std::memcpy(&rec_size, data + off + 6, 2);
+        if (rec_size < 8 || rec_size % 8 != 0 || rec_size > head - tail || rec_size > size) {
+            faulted = true;
+            break;
+        }
+        std::vector<std::byte> rec(rec_size);
+        for (std::size_t i = 0; i < rec_size; ++i) rec[i] = data[(off + i) % size];
+        tail += rec_size;
+        if (type == kPerfRecordSample && rec_size >= 12) {
+            std::uint32_t raw = 0;
+            std::memcpy(&raw, rec.data() + 8, 4);
+            if (raw <= rec_size - 12u) {
+                ++samples;
+                out.push_back({std::vector<std::byte>(rec.begin() + 12, rec.begin() + 12 + raw), 0});
+            }
+        } else if (type == kPerfRecordLost && rec_size >= 24) {
+            std::uint64_t count = 0;
+            std::memcpy(&count, rec.data() + 16, 8);
+            out.push_back({{}, count});
+        }
+    }
+    return tail;
 }
 
 }  // namespace
@@ -105,17 +149,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::uint64_t tail = start;
     const std::uint64_t head = start + ahead;
     std::size_t samples = 0, counted = 0;
+    std::vector<PerfSeen> perf_seen, perf_expected;
     const auto pfault = detail::walk_perf_ring(
         area, ring, head, tail, wrap, samples, max_records,
         [&](std::span<const std::byte> raw) {
             EBPF_FUZZ_CHECK(inside(raw, area, ring) || inside(raw, wrap.data(), wrap.size()));
             fuzz::sink(raw);
+            perf_seen.push_back({std::vector<std::byte>(raw.begin(), raw.end()), 0});
             ++counted;
             return true;
         },
-        [&](std::uint64_t lost) { fuzz::sink(lost); });
+        [&](std::uint64_t lost) {
+            fuzz::sink(lost);
+            perf_seen.push_back({{}, lost});
+        });
     EBPF_FUZZ_CHECK(samples == counted && samples <= max_records);
     EBPF_FUZZ_CHECK(tail >= start && tail <= head && (tail - start) % 8 == 0);
     if (pfault) EBPF_FUZZ_CHECK(pfault->pos == tail && pfault->published == head - tail);
+    bool ref_pfault = false;
+    const std::uint64_t ref_tail = reference_perf_walk(area, ring, head, start, max_records, perf_expected, ref_pfault);
+    EBPF_FUZZ_CHECK(perf_seen == perf_expected && tail == ref_tail && pfault.has_value() == ref_pfault);
     return 0;
 }
