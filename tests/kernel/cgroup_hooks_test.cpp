@@ -19,6 +19,7 @@
 #include "kernel/socket_support.hpp"
 #include "support/fd_count.hpp"
 #include "support/kernel.hpp"
+#include "support/loaded.hpp"
 #include "support/netns.hpp"
 #include "support/objects.hpp"
 #include "support/skip.hpp"
@@ -32,36 +33,13 @@ enum {
     C_GETPEERNAME4, C_GETSOCKNAME4, C_GETSOCKOPT, C_SETSOCKOPT, C_SYSCTL, C_DEV, C_ORDER_A, C_ORDER_B,
 };
 
-Object load_hooks() {
-    auto obj = Object::load_file(test::obj_path("cgroup_hooks.bpf.o").c_str());
-    REQUIRE(obj);
-    return std::move(*obj);
-}
+Object load_hooks() { return test::load_object("cgroup_hooks.bpf.o"); }
 
-template <class View>
-View loaded(const Object& obj, const char* name) {
-    auto v = obj.program<View>(name);
-    REQUIRE(v);
-    auto r = v->load();
-    INFO((r ? std::string() : std::string(r.error().message())));
-    REQUIRE(r);
-    return *v;
-}
+using test::loaded;
 
-std::uint64_t count(const Object& obj, std::uint32_t slot) {
-    auto a = obj.map<Array<std::uint64_t>>("hook_counts");
-    REQUIRE(a);
-    auto v = a->get(slot);
-    REQUIRE(v);
-    return *v;
-}
+std::uint64_t count(const Object& obj, std::uint32_t slot) { return test::array_slot(obj, "hook_counts", slot); }
 
-template <class T>
-void set_global(const Object& obj, const char* name, T value) {
-    auto g = obj.global<T>(name);
-    REQUIRE(g);
-    REQUIRE(g->set(value));
-}
+using test::set_global;
 
 // Runs f() with this process in the cgroup.
 template <class F>

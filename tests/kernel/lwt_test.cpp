@@ -15,6 +15,7 @@
 
 #include "links/attach.hpp"
 #include "support/fd_count.hpp"
+#include "support/loaded.hpp"
 #include "support/netns.hpp"
 #include "support/objects.hpp"
 #include "support/skip.hpp"
@@ -26,27 +27,11 @@ namespace {
 
 enum { L_IN, L_OUT, L_XMIT, L_SEG6LOCAL };
 
-Object load_lwt() {
-    auto obj = Object::load_file(test::obj_path("lwt_progs.bpf.o").c_str());
-    REQUIRE(obj);
-    return std::move(*obj);
-}
+Object load_lwt() { return test::load_object("lwt_progs.bpf.o"); }
 
-template <class View>
-View loaded(const Object& obj, const char* name) {
-    auto v = obj.program<View>(name);
-    REQUIRE(v);
-    auto r = v->load();
-    INFO((r ? std::string() : std::string(r.error().message())));
-    REQUIRE(r);
-    return *v;
-}
+using test::loaded;
 
-std::uint64_t count(const Object& obj, std::uint32_t slot) {
-    auto a = obj.map<Array<std::uint64_t>>("lwt_counts");
-    REQUIRE(a);
-    return a->get(slot).value();
-}
+std::uint64_t count(const Object& obj, std::uint32_t slot) { return test::array_slot(obj, "lwt_counts", slot); }
 
 std::optional<std::string> lacks_lwt() {
     auto p = program_type_supported(ProgramType::LwtOut);

@@ -11,6 +11,7 @@
 #include "kernel/socket_support.hpp"
 #include "support/fd_count.hpp"
 #include "support/kernel.hpp"
+#include "support/loaded.hpp"
 #include "support/objects.hpp"
 #include "support/skip.hpp"
 
@@ -20,34 +21,13 @@ namespace {
 
 enum { S_ACTIVE, S_PASSIVE, S_MSG, S_PARSER, S_STREAM_VERDICT, S_VERDICT, S_FILTER, S_REUSEPORT };
 
-Object load_sockets() {
-    auto obj = Object::load_file(test::obj_path("socket_progs.bpf.o").c_str());
-    REQUIRE(obj);
-    return std::move(*obj);
-}
+Object load_sockets() { return test::load_object("socket_progs.bpf.o"); }
 
-template <class View>
-View loaded(const Object& obj, const char* name) {
-    auto v = obj.program<View>(name);
-    REQUIRE(v);
-    auto r = v->load();
-    INFO((r ? std::string() : std::string(r.error().message())));
-    REQUIRE(r);
-    return *v;
-}
+using test::loaded;
 
-std::uint64_t count(const Object& obj, std::uint32_t slot) {
-    auto a = obj.map<Array<std::uint64_t>>("sock_counts");
-    REQUIRE(a);
-    return a->get(slot).value();
-}
+std::uint64_t count(const Object& obj, std::uint32_t slot) { return test::array_slot(obj, "sock_counts", slot); }
 
-template <class T>
-void set_global(const Object& obj, const char* name, T value) {
-    auto g = obj.global<T>(name);
-    REQUIRE(g);
-    REQUIRE(g->set(value));
-}
+using test::set_global;
 
 bool send_text(int fd, const char* text) {
     const auto n = std::strlen(text);
