@@ -169,6 +169,9 @@ public:
 
 private:
     explicit Object(std::unique_ptr<State> s);
+    // load() of a spec the Object may keep: load_file() and load(elf) move the spec they parsed in, so a binary
+    // that only loads files carries no copy of an ObjectSpec.
+    static Result<Object> load_spec(ObjectSpec spec, const LoadOptions& options);
     Error not_found(const char* what, std::string_view name) const;
     std::unique_ptr<State> s_;
 };

@@ -15,6 +15,7 @@
 #include <mutex>
 
 #include "base/format.hpp"
+#include "base/index_sort.hpp"
 #include "base/try.hpp"
 #include "elf/file.hpp"
 #include "sys/bpf.hpp"
@@ -24,6 +25,7 @@
 namespace ebpf {
 
 using detail::format;
+using detail::stable_sort_indices;
 
 namespace {
 
@@ -61,8 +63,13 @@ std::vector<std::string> list_modules() {
         out.emplace_back(n);
     }
     ::closedir(d);
-    std::sort(out.begin(), out.end());
-    return out;
+    std::vector<std::uint32_t> order(out.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+    stable_sort_indices(order, [&](std::uint32_t a, std::uint32_t b) { return out[a] < out[b]; });
+    std::vector<std::string> sorted;
+    sorted.reserve(out.size());
+    for (const std::uint32_t i : order) sorted.push_back(std::move(out[i]));
+    return sorted;
 }
 
 }  // namespace

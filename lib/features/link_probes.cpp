@@ -8,9 +8,11 @@
 
 #include <cerrno>
 #include <initializer_list>
+#include <span>
 #include <string>
 
 #include "base/format.hpp"
+#include "features/own_probes.hpp"
 #include "features/probe_cache.hpp"
 #include "features/probe_util.hpp"
 #include "sys/bpf.hpp"
@@ -49,8 +51,10 @@ struct LinkRecipe {
 using A = AttachType;
 using P = ProgramType;
 
-// One row per attach type of include/ebpf/types.hpp.
-constexpr LinkRecipe kLinkRecipes[] = {
+// One row per attach type of include/ebpf/types.hpp, in two tables: the attach types whose link takes a target fd
+// (cgroups, netns, perf events, sockmaps: a bad fd proves the path), which the cgroup attach path probes on its
+// own (fd_target_link_supported), and the others.
+constexpr LinkRecipe kFdTargetRecipes[] = {
     {A::CgroupInetIngress, P::CgroupSkb, How::BadFd},
     {A::CgroupInetEgress, P::CgroupSkb, How::BadFd},
     {A::CgroupInetSockCreate, P::CgroupSock, How::BadFd},
@@ -74,6 +78,24 @@ constexpr LinkRecipe kLinkRecipes[] = {
     {A::CgroupUdp6Recvmsg, P::CgroupSockAddr, How::BadFd},
     {A::CgroupGetsockopt, P::CgroupSockopt, How::BadFd},
     {A::CgroupSetsockopt, P::CgroupSockopt, How::BadFd},
+    {A::CgroupInet4Getpeername, P::CgroupSockAddr, How::BadFd},
+    {A::CgroupInet6Getpeername, P::CgroupSockAddr, How::BadFd},
+    {A::CgroupInet4Getsockname, P::CgroupSockAddr, How::BadFd},
+    {A::CgroupInet6Getsockname, P::CgroupSockAddr, How::BadFd},
+    {A::CgroupInetSockRelease, P::CgroupSock, How::BadFd},
+    {A::SkLookup, P::SkLookup, How::BadFd},
+    {A::SkSkbVerdict, P::SkSkb, How::BadFd},
+    {A::SkReuseportSelect, P::SkReuseport, How::BadFd},  // SO_ATTACH_REUSEPORT_EBPF only, so far
+    {A::SkReuseportSelectOrMigrate, P::SkReuseport, How::BadFd},
+    {A::PerfEvent, P::Tracepoint, How::BadFd},
+    {A::LsmCgroup, P::Lsm, How::BtfBadFd, "bpf_lsm_socket_bind"},
+    {A::CgroupUnixConnect, P::CgroupSockAddr, How::BadFd},
+    {A::CgroupUnixSendmsg, P::CgroupSockAddr, How::BadFd},
+    {A::CgroupUnixRecvmsg, P::CgroupSockAddr, How::BadFd},
+    {A::CgroupUnixGetpeername, P::CgroupSockAddr, How::BadFd},
+    {A::CgroupUnixGetsockname, P::CgroupSockAddr, How::BadFd},
+};
+constexpr LinkRecipe kOtherRecipes[] = {
     {A::TraceRawTp, P::Tracing, How::TracingAttach, "btf_trace_bpf_test_finish", 0},
     {A::TraceFentry, P::Tracing, How::TracingAttach, "bpf_fentry_test1", 0},
     {A::TraceFexit, P::Tracing, How::TracingAttach, "bpf_fentry_test1", 0},
@@ -83,31 +105,15 @@ constexpr LinkRecipe kLinkRecipes[] = {
     {A::ModifyReturn, P::Tracing, How::TracingAttach, "bpf_modify_return_test", 0, "security_bpf_map"},
     {A::LsmMac, P::Lsm, How::TracingAttach, "bpf_lsm_file_mprotect", 0},
     {A::TraceIter, P::Tracing, How::IterAttach, "bpf_iter_task", 0},
-    {A::CgroupInet4Getpeername, P::CgroupSockAddr, How::BadFd},
-    {A::CgroupInet6Getpeername, P::CgroupSockAddr, How::BadFd},
-    {A::CgroupInet4Getsockname, P::CgroupSockAddr, How::BadFd},
-    {A::CgroupInet6Getsockname, P::CgroupSockAddr, How::BadFd},
     {A::XdpDevmap, P::Xdp, How::XdpLoopback},  // a program in a devmap entry: no link path
-    {A::CgroupInetSockRelease, P::CgroupSock, How::BadFd},
     {A::XdpCpumap, P::Xdp, How::XdpLoopback},  // a program in a cpumap entry: no link path
-    {A::SkLookup, P::SkLookup, How::BadFd},
     {A::Xdp, P::Xdp, How::XdpLoopback},
-    {A::SkSkbVerdict, P::SkSkb, How::BadFd},
-    {A::SkReuseportSelect, P::SkReuseport, How::BadFd},  // SO_ATTACH_REUSEPORT_EBPF only, so far
-    {A::SkReuseportSelectOrMigrate, P::SkReuseport, How::BadFd},
-    {A::PerfEvent, P::Tracepoint, How::BadFd},
     {A::TraceKprobeMulti, P::Kprobe, How::KprobeMulti},
-    {A::LsmCgroup, P::Lsm, How::BtfBadFd, "bpf_lsm_socket_bind"},
     {A::StructOps, P::StructOps, How::StructOpsMap},
     {A::Netfilter, P::Netfilter, How::Netfilter},
     {A::TcxIngress, P::SchedCls, How::BadIfindex},
     {A::TcxEgress, P::SchedCls, How::BadIfindex},
     {A::TraceUprobeMulti, P::Kprobe, How::UprobeMulti},
-    {A::CgroupUnixConnect, P::CgroupSockAddr, How::BadFd},
-    {A::CgroupUnixSendmsg, P::CgroupSockAddr, How::BadFd},
-    {A::CgroupUnixRecvmsg, P::CgroupSockAddr, How::BadFd},
-    {A::CgroupUnixGetpeername, P::CgroupSockAddr, How::BadFd},
-    {A::CgroupUnixGetsockname, P::CgroupSockAddr, How::BadFd},
     {A::NetkitPrimary, P::SchedCls, How::BadIfindex},
     {A::NetkitPeer, P::SchedCls, How::BadIfindex},
     {A::TraceKprobeSession, P::Kprobe, How::KprobeMulti},
@@ -162,12 +168,74 @@ Result<bool> struct_ops_link(const std::string& what) {
     return verdict(o.ok() ? 0 : o.err, {probe::kEnotsupp}, what);
 }
 
+const LinkRecipe* find_recipe(std::span<const LinkRecipe> table, AttachType type) {
+    for (const LinkRecipe& c : table)
+        if (c.type == type) return &c;
+    return nullptr;
+}
+
+// Loads the recipe's program for attach type `key.type` into `prog`: true when it loaded; false when the kernel
+// refuses it as one without the attach type (or without the program type) does.
+Result<bool> load_recipe_program(const LinkRecipe& r, const ProbeKey& key, const std::string& what,
+                                 probe::Outcome& prog) {
+    // The program: the type must exist, and it must load with this expected attach type (and BTF target).
+    const bool needs_btf = r.how == How::TracingAttach || r.how == How::IterAttach || r.how == How::BtfBadFd;
+    auto known = program_type_supported(r.prog);
+    if (!known) return known;
+    if (!*known) return false;
+    probe::ProgLoad load{.type = r.prog, .expected_attach_type = key.type};
+    if (r.type == AttachType::PerfEvent) load.expected_attach_type = 0;
+    load.insns = {{0xb7, 0, 0, 0, r.ret}, {0x95, 0, 0, 0, 0}};
+    if (needs_btf) {
+        auto id = btf_target(r, r.btf_target);
+        if (!id) return std::move(id).error().context(what);
+        load.attach_btf_id = *id;
+    }
+    prog = probe::load_program(load);
+    if (!prog.ok() && prog.err == EINVAL && r.btf_fallback) {
+        auto id = btf_target(r, r.btf_fallback);
+        if (!id) return std::move(id).error().context(what);
+        load.attach_btf_id = *id;
+        prog = probe::load_program(load);
+    }
+    if (prog.ok()) return true;
+    switch (prog.err) {
+    case EPERM: return probe::on_eperm(what + ": load the program");
+    case EINVAL:  // the kernel does not know this expected attach type for the program type
+    case E2BIG:
+    case EOPNOTSUPP:
+    case probe::kEnotsupp: return false;
+    default: return probe::unexpected(prog.err, what + ": load the program");
+    }
+}
+
+std::string link_what(AttachType type) { return format("BPF_LINK_CREATE (%.*s)", EBPF_SV(to_string(type))); }
+
+// The attach types of kFdTargetRecipes: a link to target fd -1 fails with EBADF where the path exists.
+Result<bool> run_fd_target_link_probe(const ProbeKey& key) {
+    const auto type = static_cast<AttachType>(key.type);
+    const LinkRecipe* r = find_recipe(kFdTargetRecipes, type);
+    if (!r) return false;  // fd_target_link_supported() says no for these without probing
+    const std::string what = link_what(type);
+    probe::Outcome prog;
+    auto loaded = load_recipe_program(*r, key, what, prog);
+    if (!loaded || !*loaded) return loaded;
+    sys::LinkCreateAttr a{};
+    a.prog_fd = static_cast<std::uint32_t>(prog.fd.get());
+    a.attach_type = key.type;
+    a.target_fd = kInvalid;
+    return verdict(link_errno(a), {EBADF}, what);
+}
+
+Result<bool> run_struct_ops_link_probe(const ProbeKey& key) {
+    return struct_ops_link(link_what(static_cast<AttachType>(key.type)));
+}
+
 Result<bool> run_link_probe(const ProbeKey& key) {
     const auto type = static_cast<AttachType>(key.type);
-    const LinkRecipe* r = nullptr;
-    for (const LinkRecipe& c : kLinkRecipes)
-        if (c.type == type) r = &c;
-    const std::string what = format("BPF_LINK_CREATE (%.*s)", EBPF_SV(to_string(type)));
+    if (find_recipe(kFdTargetRecipes, type)) return run_fd_target_link_probe(key);
+    const LinkRecipe* r = find_recipe(kOtherRecipes, type);
+    const std::string what = link_what(type);
     if (!r)  // which program type would it take? Guessing is no probe.
         return Error(Errc::NotSupported, format("no probe for attach type %u: unknown to this build", key.type));
     switch (r->how) {
@@ -175,45 +243,16 @@ Result<bool> run_link_probe(const ProbeKey& key) {
         return Error(Errc::NotSupported,
                      format("no honest probe for %.*s yet (a link type newer than this build's recipes)",
                             EBPF_SV(to_string(type))));
-    case How::StructOpsMap: return struct_ops_link(what);
+    case How::StructOpsMap: return run_struct_ops_link_probe(key);
     default: break;
     }
-    // The program: the type must exist, and it must load with this expected attach type (and BTF target).
-    const bool needs_btf = r->how == How::TracingAttach || r->how == How::IterAttach || r->how == How::BtfBadFd;
-    auto known = program_type_supported(r->prog);
-    if (!known) return known;
-    if (!*known) return false;
-    probe::ProgLoad load{.type = r->prog, .expected_attach_type = key.type};
-    if (r->type == AttachType::PerfEvent) load.expected_attach_type = 0;
-    load.insns = {{0xb7, 0, 0, 0, r->ret}, {0x95, 0, 0, 0, 0}};
-    if (needs_btf) {
-        auto id = btf_target(*r, r->btf_target);
-        if (!id) return std::move(id).error().context(what);
-        load.attach_btf_id = *id;
-    }
-    probe::Outcome prog = probe::load_program(load);
-    if (!prog.ok() && prog.err == EINVAL && r->btf_fallback) {
-        auto id = btf_target(*r, r->btf_fallback);
-        if (!id) return std::move(id).error().context(what);
-        load.attach_btf_id = *id;
-        prog = probe::load_program(load);
-    }
-    if (!prog.ok()) {
-        switch (prog.err) {
-        case EPERM: return probe::on_eperm(what + ": load the program");
-        case EINVAL:  // the kernel does not know this expected attach type for the program type
-        case E2BIG:
-        case EOPNOTSUPP:
-        case probe::kEnotsupp: return false;
-        default: return probe::unexpected(prog.err, what + ": load the program");
-        }
-    }
+    probe::Outcome prog;
+    auto loaded = load_recipe_program(*r, key, what, prog);
+    if (!loaded || !*loaded) return loaded;
     sys::LinkCreateAttr a{};
     a.prog_fd = static_cast<std::uint32_t>(prog.fd.get());
     a.attach_type = key.type;
     switch (r->how) {
-    case How::BadFd:
-    case How::BtfBadFd: a.target_fd = kInvalid; return verdict(link_errno(a), {EBADF}, what);
     case How::XdpLoopback:
         a.target_fd = 1;  // LOOPBACK_IFINDEX, in every network namespace
         a.flags = kXdpDrvMode;
@@ -236,6 +275,8 @@ Result<bool> run_link_probe(const ProbeKey& key) {
     }
     case How::TracingAttach:
     case How::IterAttach: return verdict(link_errno(a), {}, what);  // attaches for real; the link is closed at once
+    case How::BadFd:
+    case How::BtfBadFd:
     case How::StructOpsMap:
     case How::None: break;
     }
@@ -246,6 +287,15 @@ Result<bool> run_link_probe(const ProbeKey& key) {
 
 Result<bool> link_supported(AttachType type) {
     return detail::cached_probe(ProbeKey::link(type), run_link_probe);
+}
+
+Result<bool> detail::fd_target_link_supported(AttachType type) {
+    if (!find_recipe(kFdTargetRecipes, type)) return false;
+    return cached_probe(ProbeKey::link(type), run_fd_target_link_probe);
+}
+
+Result<bool> detail::struct_ops_link_supported() {
+    return cached_probe(ProbeKey::link(AttachType::StructOps), run_struct_ops_link_probe);
 }
 
 }  // namespace ebpf

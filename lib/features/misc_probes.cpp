@@ -10,6 +10,7 @@
 
 #include "base/format.hpp"
 #include "features/kernel_info.hpp"
+#include "features/own_probes.hpp"
 #include "features/probe_cache.hpp"
 #include "features/probe_util.hpp"
 #include "sys/bpf.hpp"
@@ -151,6 +152,12 @@ Result<bool> probe_pmu(const Result<sys::ProbePmu>& pmu) {
     return pmu.error();
 }
 
+// The probes the library's own fallbacks ask for (features/own_probes.hpp), one function each.
+Result<bool> run_btf_probe(const ProbeKey& key) { return btf_probe(static_cast<Feature>(key.type)); }
+Result<bool> run_array_mmap_probe(const ProbeKey&) { return array_mmap(); }
+Result<bool> run_map_freeze_probe(const ProbeKey&) { return command(sys::map_freeze(-1), "BPF_MAP_FREEZE"); }
+Result<bool> run_link_detach_probe(const ProbeKey&) { return command(sys::link_detach(-1), "BPF_LINK_DETACH"); }
+
 Result<bool> run_feature_probe(const ProbeKey& key) {
     const auto f = static_cast<Feature>(key.type);
     switch (f) {
@@ -162,14 +169,14 @@ Result<bool> run_feature_probe(const ProbeKey& key) {
     case Feature::BtfFloat:
     case Feature::BtfDeclTag:
     case Feature::BtfTypeTag:
-    case Feature::BtfEnum64: return btf_probe(f);
-    case Feature::ArrayMmap: return array_mmap();
+    case Feature::BtfEnum64: return run_btf_probe(key);
+    case Feature::ArrayMmap: return run_array_mmap_probe(key);
     case Feature::BpfCookie: return helper_supported(ProgramType::Tracepoint, *helper_id("get_attach_cookie"));
     case Feature::SyscallWrapper: return detail::kernel_has_syscall_wrapper();
     case Feature::ProgName: return loads({kRet0, kExit}, "BPF_PROG_LOAD (with a name)", "ebpf_cxx_probe");
     case Feature::GlobalData: return global_data();
-    case Feature::MapFreeze: return command(sys::map_freeze(-1), "BPF_MAP_FREEZE");
-    case Feature::LinkDetach: return command(sys::link_detach(-1), "BPF_LINK_DETACH");
+    case Feature::MapFreeze: return run_map_freeze_probe(key);
+    case Feature::LinkDetach: return run_link_detach_probe(key);
     case Feature::ProgBindMap: return command(sys::prog_bind_map(-1, -1), "BPF_PROG_BIND_MAP");
     case Feature::RawTpCookie: {
         // The cookie field is past the end of the attr of older kernels, which reject it (EINVAL).
@@ -212,6 +219,22 @@ Result<bool> has(Feature f) {
     if (static_cast<std::size_t>(f) >= std::size(kFeatureNames))
         return Error(Errc::InvalidArgument, format("unknown feature %u", static_cast<unsigned>(f)));
     return detail::cached_probe(ProbeKey::feature(f), run_feature_probe);
+}
+
+Result<bool> detail::has_btf_feature(Feature f) {
+    if (f < Feature::Btf || f > Feature::BtfEnum64)
+        return Error(Errc::InvalidArgument, format("feature %.*s is not a BTF kind", EBPF_SV(to_string(f))));
+    return cached_probe(ProbeKey::feature(f), run_btf_probe);
+}
+
+Result<bool> detail::has_array_mmap() {
+    return cached_probe(ProbeKey::feature(Feature::ArrayMmap), run_array_mmap_probe);
+}
+Result<bool> detail::has_map_freeze() {
+    return cached_probe(ProbeKey::feature(Feature::MapFreeze), run_map_freeze_probe);
+}
+Result<bool> detail::has_link_detach() {
+    return cached_probe(ProbeKey::feature(Feature::LinkDetach), run_link_detach_probe);
 }
 
 }  // namespace ebpf

@@ -9,6 +9,7 @@
 
 #include "base/format.hpp"
 #include "base/try.hpp"
+#include "features/own_probes.hpp"
 #include "links/attach.hpp"
 #include "sys/bpf.hpp"
 #include "sys/uapi.hpp"
@@ -156,8 +157,9 @@ Result<Link> attach_cgroup(FdRef prog, FdRef cgroup, AttachType type, const Cgro
     bool use_link = false;
     if (link_expressible) {
         // The probe decides, not the error: an EINVAL from BPF_LINK_CREATE on a kernel with cgroup links is a real
-        // mistake (e.g. a program loaded for another attach type) and is reported as such.
-        auto links = link_supported(type);
+        // mistake (e.g. a program loaded for another attach type) and is reported as such. Only the recipes of
+        // attach types with a target fd: a static binary attaching to cgroups carries no other link probe.
+        auto links = fd_target_link_supported(type);
         if (!links) return std::move(links).error().context(what);
         use_link = *links;
     }

@@ -10,6 +10,7 @@
 
 #include "base/format.hpp"
 #include "base/try.hpp"
+#include "features/own_probes.hpp"
 #include "sys/bpf.hpp"
 #include "sys/info.hpp"
 #include "sys/link_info.hpp"
@@ -135,7 +136,7 @@ Result<DetachOutcome> Link::detach() {
         // BPF_LINK_DETACH (5.9+, probed) ends the attachment even when the link is pinned or shared; link types
         // without it (tracing, raw_tp, perf_event, kprobe_multi, ...) answer EOPNOTSUPP. Without the command,
         // closing our fd is all we can do.
-        auto can_detach = has(Feature::LinkDetach);
+        auto can_detach = detail::has_link_detach();
         if (!can_detach) {
             first = std::move(can_detach).error().context(what);
         } else if (!*can_detach) {

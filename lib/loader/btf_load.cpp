@@ -8,6 +8,7 @@
 #include "base/format.hpp"
 #include "base/try.hpp"
 #include "btf/sanitize.hpp"
+#include "features/own_probes.hpp"
 #include "loader/state.hpp"
 #include "sys/bpf.hpp"
 
@@ -58,7 +59,7 @@ Result<btf::BtfSupport> kernel_support_for(const btf::BtfSupport& used) {
     };
     for (const Item& i : items) {
         if (!i.used) continue;
-        EBPF_TRY_ASSIGN(*i.have, has(i.f));
+        EBPF_TRY_ASSIGN(*i.have, has_btf_feature(i.f));
     }
     return have;
 }
@@ -72,7 +73,7 @@ bool all_supported(const btf::BtfSupport& h) {
 
 Result<void> load_object_btf(Object::State& s) {
     if (!s.spec.btf) return {};
-    EBPF_TRY_ASSIGN(const bool basic, has(Feature::Btf));
+    EBPF_TRY_ASSIGN(const bool basic, has_btf_feature(Feature::Btf));
     if (!basic) {
         s.warnings.push_back("the kernel does not load BTF; loading without it (no func/line info, no map types)");
         return {};

@@ -10,6 +10,7 @@
 #include "base/format.hpp"
 #include "base/kernel_name.hpp"
 #include "base/try.hpp"
+#include "features/own_probes.hpp"
 #include "loader/state.hpp"
 #include "sys/bpf.hpp"
 
@@ -89,7 +90,7 @@ Result<MapSpec> sized_for_this_machine(const MapSpec& in) {
     // Global data is made mmap-able where the kernel can (5.5+); older kernels refuse the flag.
     constexpr std::uint32_t kMmapable = 1u << 10;
     if (m.kind != MapKind::User && (m.flags & kMmapable)) {
-        EBPF_TRY_ASSIGN(const bool mmapable, has(Feature::ArrayMmap));
+        EBPF_TRY_ASSIGN(const bool mmapable, has_array_mmap());
         if (!mmapable) m.flags &= ~kMmapable;
     }
     if (m.type == MapType::PerfEventArray && m.max_entries == 0) {
@@ -159,7 +160,7 @@ Result<void> create_maps(Object::State& s, const LoadOptions& o) {
         // .rodata and .kconfig are constants for the verifier only once frozen (it can then prune dead branches).
         // Kernels before 5.2 have no BPF_MAP_FREEZE (probed): the maps stay writable there, as with libbpf.
         if (m.kind == MapKind::Rodata || m.kind == MapKind::Kconfig) {
-            EBPF_TRY_ASSIGN(const bool can_freeze, has(Feature::MapFreeze));
+            EBPF_TRY_ASSIGN(const bool can_freeze, has_map_freeze());
             if (can_freeze) EBPF_TRY(map.freeze().context(format("freeze %s", m.name.c_str())));
         }
         s.maps.push_back(std::move(map));

@@ -51,7 +51,7 @@ Result<ObjectSpec> parse_object_file(const char* path, const ParseOptions& optio
 Result<Object> Object::load_file(const char* path, const LoadOptions& options) {
     auto spec = parse_object_file(path);
     if (!spec) return std::move(spec).error().context(format("load %s", path));
-    auto obj = load(*spec, options);
+    auto obj = load_spec(std::move(*spec), options);
     if (!obj) {
         // load() names the object by its short name; say which file it was.
         return std::move(obj).error().context(format("load %.*s", EBPF_SV(basename_of(path))));
@@ -65,7 +65,7 @@ Result<Object> Object::load(std::span<const std::byte> elf, const LoadOptions& o
     po.name = std::string(name);
     auto spec = ObjectSpec::parse(elf, po);
     if (!spec) return std::move(spec).error();
-    return load(*spec, options).context(format("load %.*s", EBPF_SV(name)));
+    return load_spec(std::move(*spec), options).context(format("load %.*s", EBPF_SV(name)));
 }
 
 namespace {
@@ -82,7 +82,9 @@ struct PinRollback {
 };
 }  // namespace
 
-Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& options) {
+Result<Object> Object::load(const ObjectSpec& spec, const LoadOptions& options) { return load_spec(spec, options); }
+
+Result<Object> Object::load_spec(ObjectSpec spec_in, const LoadOptions& options) {
     auto s = std::make_unique<State>();
     PinRollback rollback;
     // A spec parsed with ParseOptions::collect_problems may describe what cannot be loaded: refuse it here.
@@ -92,8 +94,8 @@ Result<Object> Object::load(const ObjectSpec& spec_in, const LoadOptions& option
         if (spec_in.problems.size() > 1) more = format(" (and %zu more problems)", spec_in.problems.size() - 1);
         return Error(Errc::MalformedObject, first.subject + " " + first.reason + more);
     }
-    s->spec = spec_in;
     s->display_name = spec_in.name;
+    s->spec = std::move(spec_in);
     const bool host_big = detail::host_endian() == detail::Endian::Big;
     if (s->spec.big_endian != host_big)
         return Error(Errc::NotSupported,

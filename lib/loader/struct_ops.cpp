@@ -11,6 +11,7 @@
 #include "base/format.hpp"
 #include "base/kernel_name.hpp"
 #include "base/try.hpp"
+#include "features/own_probes.hpp"
 #include "loader/state.hpp"
 #include "sys/bpf.hpp"
 #include "sys/uapi.hpp"
@@ -157,7 +158,7 @@ Result<void> layout_struct_ops(Object::State& s) {
     bool links = false;
     for (const StructOpsSpec& so : s.spec.struct_ops)
         if (so.link) {
-            EBPF_TRY_ASSIGN(links, link_supported(AttachType::StructOps));
+            EBPF_TRY_ASSIGN(links, struct_ops_link_supported());
             break;
         }
     for (const StructOpsSpec& so : s.spec.struct_ops) {

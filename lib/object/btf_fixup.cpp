@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/index_sort.hpp"
 #include "base/try.hpp"
 #include "object/parser.hpp"
 
@@ -72,11 +73,14 @@ Result<void> fix_datasec(ObjectParser& p, const btf::Type& ds) {
         vars.push_back(v);
     }
     // The kernel requires variables in increasing offset order.
-    std::stable_sort(vars.begin(), vars.end(), [](const Var& a, const Var& b) { return a.offset < b.offset; });
-    for (std::size_t i = 0; i < vars.size(); ++i) {
-        patch.set_word(ds.id(), 3 + 3 * i, vars[i].type);
-        patch.set_word(ds.id(), 4 + 3 * i, vars[i].offset);
-        patch.set_word(ds.id(), 5 + 3 * i, vars[i].size);
+    std::vector<std::uint32_t> order(vars.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+    stable_sort_indices(order, [&](std::uint32_t a, std::uint32_t c) { return vars[a].offset < vars[c].offset; });
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const Var& sorted = vars[order[i]];
+        patch.set_word(ds.id(), 3 + 3 * i, sorted.type);
+        patch.set_word(ds.id(), 4 + 3 * i, sorted.offset);
+        patch.set_word(ds.id(), 5 + 3 * i, sorted.size);
     }
     return {};
 }

@@ -3,6 +3,7 @@
 // decided here, and the object BTF is rewritten so the kernel accepts it (it rejects extern linkage).
 #include <algorithm>
 
+#include "base/index_sort.hpp"
 #include "base/try.hpp"
 #include "object/parser.hpp"
 
@@ -135,15 +136,17 @@ Result<void> collect_externs(ObjectParser& p) {
     if (!kconfig.empty()) {
         // Lay out by decreasing alignment so padding stays minimal, then by increasing size, ties by name: libbpf's
         // order (cmp_externs), so the map matches what libbpf-generated skeletons expect.
-        std::stable_sort(kconfig.begin(), kconfig.end(), [&](auto a, auto bb) {
-            const ExternSpec &x = p.out.externs[a.first], &y = p.out.externs[bb.first];
+        std::vector<std::uint32_t> order(kconfig.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+        stable_sort_indices(order, [&](std::uint32_t ia, std::uint32_t ib) {
+            const ExternSpec &x = p.out.externs[kconfig[ia].first], &y = p.out.externs[kconfig[ib].first];
             const auto ax = align_of(b, x.type), ay = align_of(b, y.type);
             if (ax != ay) return ax > ay;
             return x.size != y.size ? x.size < y.size : x.name < y.name;
         });
         std::uint32_t off = 0;
-        for (auto [ei, slot] : kconfig) {
-            ExternSpec& e = p.out.externs[ei];
+        for (const std::uint32_t k : order) {
+            ExternSpec& e = p.out.externs[kconfig[k].first];
             const std::uint32_t a = align_of(b, e.type);
             off = (off + a - 1) / a * a;
             e.offset = off;
@@ -164,12 +167,15 @@ Result<void> collect_externs(ObjectParser& p) {
             entries.emplace_back(e.offset, vs.type, e.size);
             patch.set_word(vs.type, 3, btf::kVarGlobalAllocated);
         }
-        std::sort(entries.begin(), entries.end());
+        std::vector<std::uint32_t> by_offset(entries.size());
+        for (std::size_t i = 0; i < by_offset.size(); ++i) by_offset[i] = static_cast<std::uint32_t>(i);
+        stable_sort_indices(by_offset, [&](std::uint32_t x, std::uint32_t y) { return entries[x] < entries[y]; });
         patch.set_word(ds.id(), 2, total);
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            patch.set_word(ds.id(), 3 + 3 * i, std::get<1>(entries[i]));
-            patch.set_word(ds.id(), 4 + 3 * i, std::get<0>(entries[i]));
-            patch.set_word(ds.id(), 5 + 3 * i, std::get<2>(entries[i]));
+        for (std::size_t i = 0; i < by_offset.size(); ++i) {
+            const auto& entry = entries[by_offset[i]];
+            patch.set_word(ds.id(), 3 + 3 * i, std::get<1>(entry));
+            patch.set_word(ds.id(), 4 + 3 * i, std::get<0>(entry));
+            patch.set_word(ds.id(), 5 + 3 * i, std::get<2>(entry));
         }
         MapSpec m;
         m.name = ".kconfig";

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "base/index_sort.hpp"
 #include "base/try.hpp"
 #include "object/parser.hpp"
 #include "object/sections.hpp"
@@ -63,8 +64,8 @@ public:
             }
             if (sc.units.empty())
                 return fail(format("section %.*s contains code but no function symbols", EBPF_SV(s.name)));
-            std::sort(sc.units.begin(), sc.units.end(),
-                      [&](std::uint32_t a, std::uint32_t b) { return units_[a].start < units_[b].start; });
+            stable_sort_indices(sc.units,
+                                [&](std::uint32_t a, std::uint32_t b) { return units_[a].start < units_[b].start; });
             for (std::size_t i = 1; i < sc.units.size(); ++i)
                 if (units_[sc.units[i]].start < units_[sc.units[i - 1]].end)
                     return fail(format("functions '%.*s' and '%.*s' overlap in section %.*s",

@@ -92,9 +92,11 @@ Result<void> parse_struct_ops_section(ObjectParser& p, const elf::Section& sec) 
                                    b.describe(m->type).c_str()));
             if (off + 8 <= so.data.size()) std::fill_n(so.data.begin() + static_cast<std::ptrdiff_t>(off), 8, std::byte{0});
             so.programs.push_back({std::string(m->name), static_cast<std::uint32_t>(off), std::string(target.name)});
+            // Kept in offset order as they come (insertion: a struct has a handful of members, and a sort
+            // instantiation would cost several KiB in every binary that loads objects).
+            for (std::size_t k = so.programs.size() - 1; k > 0 && so.programs[k - 1].offset > off; --k)
+                std::swap(so.programs[k], so.programs[k - 1]);
         }
-        std::sort(so.programs.begin(), so.programs.end(),
-                  [](const StructOpsSpec::Slot& a, const StructOpsSpec::Slot& c) { return a.offset < c.offset; });
         for (std::size_t k = 1; k < so.programs.size(); ++k)
             if (so.programs[k].offset == so.programs[k - 1].offset)
                 return fail(format("member '%s' of '%.*s' has two relocations", so.programs[k].member.c_str(),
