@@ -2,12 +2,6 @@
 // Kernel BTF: vmlinux mapped (or read) once per process; module BTF and module BTF fds on demand.
 #include <ebpf/kernel_btf.hpp>
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -19,7 +13,9 @@
 #include "base/try.hpp"
 #include "elf/file.hpp"
 #include "sys/bpf.hpp"
+#include "sys/file.hpp"
 #include "sys/info.hpp"
+#include "sys/mmap.hpp"
 #include "sys/proc.hpp"
 
 namespace ebpf {
@@ -33,17 +29,10 @@ constexpr const char* kVmlinux = "/sys/kernel/btf/vmlinux";
 
 // Maps a file read-only; nullopt when the file system does not support mmap (sysfs BTF before 6.16).
 std::optional<SharedBytes> map_file(const char* path) {
-    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    struct stat st {};
-    void* p = MAP_FAILED;
-    if (::fstat(fd, &st) == 0 && st.st_size > 0)
-        p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-    ::close(fd);
-    if (p == MAP_FAILED) return std::nullopt;
-    const auto size = static_cast<std::size_t>(st.st_size);
-    auto owner = std::shared_ptr<void>(p, [size](void* q) { ::munmap(q, size); });
-    return SharedBytes(std::span<const std::byte>(static_cast<const std::byte*>(p), size), std::move(owner));
+    auto m = sys::map_file_read_only(path);
+    if (!m) return std::nullopt;
+    auto owner = std::shared_ptr<void>(m->addr, [size = m->length](void* q) { sys::munmap(q, size); });
+    return SharedBytes(std::span<const std::byte>(static_cast<const std::byte*>(m->addr), m->length), std::move(owner));
 }
 
 Result<SharedBytes> read_btf_file(const char* path) {
@@ -55,14 +44,10 @@ Result<SharedBytes> read_btf_file(const char* path) {
 
 std::vector<std::string> list_modules() {
     std::vector<std::string> out;
-    DIR* d = ::opendir("/sys/kernel/btf");
-    if (!d) return out;
-    while (dirent* e = ::readdir(d)) {
-        const std::string_view n = e->d_name;
-        if (n == "." || n == ".." || n == "vmlinux") continue;
-        out.emplace_back(n);
-    }
-    ::closedir(d);
+    auto names = sys::list_dir("/sys/kernel/btf");
+    if (!names) return out;  // no BTF directory: no modules to search
+    for (std::string& n : *names)
+        if (n != "vmlinux") out.push_back(std::move(n));
     std::vector<std::uint32_t> order(out.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
     stable_sort_indices(order, [&](std::uint32_t a, std::uint32_t b) { return out[a] < out[b]; });

@@ -7,8 +7,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <linux/stat.h>
+
 #include <cerrno>
 
+#include "sys/file.hpp"
 #include "sys/syscall.hpp"
 #include "sys/syscall6.hpp"
 
@@ -40,6 +44,26 @@ Result<void*> mmap_shared(const MmapRequest& rq) noexcept {
         return Error(Errc::Exists, "mmap: the requested address is already in use");
     }
     return p;
+}
+
+std::optional<FileMapping> map_file_read_only(const char* path) noexcept {
+    auto fd = open_path(path, O_RDONLY);
+    if (!fd) return std::nullopt;
+    // statx (4.11) has one struct layout on every architecture, unlike fstat/fstat64.
+    struct statx stx {};
+    if (syscall_entry(SYS_statx, fd->get(), reinterpret_cast<long>(""), AT_EMPTY_PATH, STATX_SIZE,
+                      reinterpret_cast<long>(&stx)) != 0 ||
+        !(stx.stx_mask & STATX_SIZE) || stx.stx_size == 0 || stx.stx_size > SIZE_MAX / 2)
+        return std::nullopt;
+    const auto length = static_cast<std::size_t>(stx.stx_size);
+#if defined(SYS_mmap2)
+    const long nr = SYS_mmap2;
+#else
+    const long nr = SYS_mmap;
+#endif
+    const long r = syscall_entry6(nr, 0, static_cast<long>(length), PROT_READ, MAP_PRIVATE, fd->get(), 0);
+    if (r == -1) return std::nullopt;
+    return FileMapping{reinterpret_cast<void*>(r), length};
 }
 
 void munmap(void* addr, std::size_t length) noexcept {

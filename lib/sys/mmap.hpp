@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 
 #include <ebpf/error.hpp>
 
@@ -25,8 +26,17 @@ struct MmapRequest {
 // Errors: "mmap: <strerror>" with the kernel's errno (EPERM for a writable mapping of a frozen map, EINVAL for a
 // map that is not mmapable, EBUSY for an arena already mapped elsewhere).
 Result<void*> mmap_shared(const MmapRequest& request) noexcept;
-// Never fails for a range mmap_shared() returned.
+// Never fails for a range mmap_shared() or map_file_read_only() returned.
 void munmap(void* addr, std::size_t length) noexcept;
+
+// A whole file, mapped read-only and private; the caller unmaps it with munmap(addr, length). nullopt when it
+// cannot be mapped (no such file, an empty file, or a file system without mmap, such as sysfs BTF before 6.16):
+// the caller then reads the file instead.
+struct FileMapping {
+    void* addr = nullptr;
+    std::size_t length = 0;
+};
+std::optional<FileMapping> map_file_read_only(const char* path) noexcept;
 // The page size (sysconf(_SC_PAGESIZE), from the auxiliary vector: no system call).
 std::size_t page_size() noexcept;
 
