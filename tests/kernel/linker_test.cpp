@@ -15,6 +15,7 @@
 
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
@@ -90,13 +91,13 @@ void check_linked(const std::vector<std::byte>& elf) {
 }  // namespace
 
 TEST_CASE("a statically linked object resolves functions, maps and variables across files", "[linker]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::needs_syscall_programs("link_a and link_b write their results into the context"));
     SECTION("link_a then link_b") { check_linked(link({"link_a.bpf.o", "link_b.bpf.o"})); }
     SECTION("link_b then link_a") { check_linked(link({"link_b.bpf.o", "link_a.bpf.o"})); }
 }
 
 TEST_CASE("a linked object links again (the output is a valid input)", "[linker]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));
+    EBPF_SKIP_IF(test::needs_syscall_programs("link_a and link_b write their results into the context"));
     const auto once = link({"link_a.bpf.o", "link_b.bpf.o"});
     std::vector<LinkInput> in{{"linked.o", once}};
     auto twice = link_objects(in);
