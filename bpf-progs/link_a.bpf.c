@@ -12,7 +12,8 @@ extern unsigned int LINUX_KERNEL_VERSION __kconfig;
 
 const volatile __u64 a_ro = 3; /* .rodata */
 __u64 a_data = 1;              /* .data */
-__u64 a_bss;                   /* .bss */
+__u64 a_bss;                   /* .bss: link_a_prog's result */
+__u64 a_extra;                 /* .bss */
 __weak __u64 ws_var = 1;       /* link_b's strong definition wins: 42 */
 struct link_node a_node;       /* keeps struct link_node in this file's BTF */
 
@@ -39,8 +40,7 @@ int link_a_prog(struct link_args *ctx)
         val->count += 1;
         val->sum += v;
     }
-    ctx->out = v;
-    ctx->extra = local_helper(LINUX_KERNEL_VERSION != 0); /* 1001 */
+    a_extra = local_helper(LINUX_KERNEL_VERSION != 0); /* 1001 */
     a_node.val.count = v;
     return 0;
 }

@@ -6,7 +6,8 @@ LINK_SHARED_MAP_DEF shared_map SEC(".maps");
 
 const volatile __u64 b_ro = 5; /* .rodata */
 __u64 b_data = 2;              /* .data */
-__u64 b_bss;                   /* .bss */
+__u64 b_bss;                   /* .bss: link_b_prog's result */
+__u64 b_extra;                 /* .bss */
 __u64 ws_var = 42;             /* strong: overrides link_a's weak definition */
 __u64 b_counter = 9;
 struct link_node b_node;
@@ -34,9 +35,8 @@ int link_b_prog(struct link_args *ctx)
     __u32 key = 0;
     struct link_val *val = bpf_map_lookup_elem(&shared_map, &key);
 
-    ctx->out = val ? val->sum : 0;
-    ctx->extra = local_helper(b_ro); /* 2005 */
-    b_bss = ctx->out;
+    b_bss = val ? val->sum : 0;
+    b_extra = local_helper(b_ro); /* 2005 */
     b_node.val.sum = b_bss;
     return 0;
 }

@@ -5,10 +5,10 @@
 
 #include "ebpf_test.h"
 
+/* The programs' context: one u64 input, which a raw tracepoint program (the tests' stand-in for a syscall program
+ * before Linux 5.14) may read too. Results go to globals: only a syscall program could write them back here. */
 struct link_args {
     __u64 in;
-    __u64 out;
-    __u64 extra;
 };
 
 struct link_val {

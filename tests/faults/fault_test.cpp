@@ -103,21 +103,21 @@ TEST_CASE("every syscall of a load and attach can fail cleanly", "[faults]") {
     }
 }
 
+// Any program will do for the retries: cgroup_skb_counter's loads on every kernel of the matrix.
 TEST_CASE("EAGAIN from BPF_PROG_LOAD is retried, but not forever", "[faults]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
-    auto obj = Object::load_file(test::obj_path("globals.bpf.o").c_str());
+    auto obj = Object::load_file(test::obj_path("cgroup_skb_counter.bpf.o").c_str());
     REQUIRE(obj);
-    Program* p = obj->find_program("compute");
+    Program* p = obj->find_program("ingress_filter");
     fault::arm({.fail_at = 1, .error = EAGAIN, .times = 3, .only_nr = SYS_bpf, .only_cmd = 5});
     auto ok = p->load();
     fault::disarm();
     CHECK(ok);
     CHECK(fault::failed() == 3);
 
-    auto obj2 = Object::load_file(test::obj_path("globals.bpf.o").c_str());
+    auto obj2 = Object::load_file(test::obj_path("cgroup_skb_counter.bpf.o").c_str());
     REQUIRE(obj2);
     fault::arm({.fail_at = 1, .error = EAGAIN, .times = 100, .only_nr = SYS_bpf, .only_cmd = 5});
-    auto r = obj2->find_program("compute")->load();
+    auto r = obj2->find_program("ingress_filter")->load();
     const int attempts = fault::calls();
     fault::disarm();
     REQUIRE_FALSE(r);
@@ -126,15 +126,14 @@ TEST_CASE("EAGAIN from BPF_PROG_LOAD is retried, but not forever", "[faults]") {
 }
 
 TEST_CASE("ENOSPC while collecting a verifier log grows the buffer", "[faults]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
-    auto obj = Object::load_file(test::obj_path("globals.bpf.o").c_str(), {.log_level = 1});
+    auto obj = Object::load_file(test::obj_path("cgroup_skb_counter.bpf.o").c_str(), {.log_level = 1});
     REQUIRE(obj);
     fault::arm({.fail_at = 1, .error = ENOSPC, .times = 2, .only_nr = SYS_bpf, .only_cmd = 5});
-    auto r = obj->find_program("compute")->load();
+    auto r = obj->find_program("ingress_filter")->load();
     fault::disarm();
     REQUIRE(r);
     CHECK(fault::calls() == 3);
-    CHECK_FALSE(obj->find_program("compute")->verifier_log().empty());
+    CHECK_FALSE(obj->find_program("ingress_filter")->verifier_log().empty());
 }
 
 TEST_CASE("running out of file descriptors is a clear error without leaks", "[faults]") {

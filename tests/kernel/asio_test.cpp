@@ -21,6 +21,7 @@
 
 #include "support/fd_count.hpp"
 #include "support/objects.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 
 #if defined(ASIO_NO_EXCEPTIONS)
@@ -43,6 +44,7 @@ struct Rings {
     static Rings load() {
         auto obj = Object::load_file(test::obj_path("ringbuf_test.bpf.o").c_str());
         REQUIRE(obj);
+        test::runnable(*obj);
         Program p = *obj->program("produce");
         Program p2 = *obj->program("produce_rb2");
         REQUIRE(p.load());
@@ -77,7 +79,7 @@ struct Deadline {
 }  // namespace
 
 TEST_CASE("an io_context consumes ring buffers through AsioConsumer", "[asio]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Rings rings = Rings::load();
     const int fds_before = test::open_fd_count();
     {
@@ -120,7 +122,7 @@ TEST_CASE("an io_context consumes ring buffers through AsioConsumer", "[asio]") 
 }
 
 TEST_CASE("a perf buffer and a readiness wait on an io_context", "[asio]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     LoadOptions o;
     o.globals.push_back(GlobalValue::of("target_tgid", static_cast<std::uint32_t>(::getpid())));
     auto obj = Object::load_file(test::obj_path("perfbuf_test.bpf.o").c_str(), o);
@@ -155,6 +157,7 @@ TEST_CASE("a perf buffer and a readiness wait on an io_context", "[asio]") {
     // AsioFd: one readiness wait with a plain completion handler, then consume by hand.
     auto ring_obj = Object::load_file(test::obj_path("ringbuf_test.bpf.o").c_str());
     REQUIRE(ring_obj);
+    test::runnable(*ring_obj);
     auto rb = RingBuffer::open(*ring_obj->map("rb2"));
     REQUIRE(rb);
     auto afd = AsioFd::open(io.get_executor(), rb->fd());
@@ -167,9 +170,7 @@ TEST_CASE("a perf buffer and a readiness wait on an io_context", "[asio]") {
         CHECK(n);
         io.stop();
     });
-    Program p2 = *ring_obj->program("produce_rb2");
-    REQUIRE(p2.load());
-    REQUIRE(p2.test_run({}));
+    test::run_once(*ring_obj->program("produce_rb2"));
     io.restart();
     Deadline deadline2(io, 5000);
     io.run();

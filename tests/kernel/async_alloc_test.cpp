@@ -15,6 +15,7 @@
 
 #include "support/counting_new.hpp"
 #include "support/objects.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
@@ -28,6 +29,7 @@ struct Producer {
     static Producer load() {
         auto obj = Object::load_file(test::obj_path("ringbuf_test.bpf.o").c_str());
         REQUIRE(obj);
+        test::runnable(*obj);
         Program p = *obj->program("produce");
         REQUIRE(p.load());
         return Producer{std::move(*obj), p};
@@ -49,7 +51,7 @@ Task read_forever(RingBufferStream& stream, std::size_t& count) {
 
 
 TEST_CASE("a coroutine reading a ring buffer allocates nothing per record", "[alloc]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Producer prod = Producer::load();
     auto poller = Poller::create();
     REQUIRE(poller);
@@ -78,7 +80,7 @@ TEST_CASE("a coroutine reading a ring buffer allocates nothing per record", "[al
 }
 
 TEST_CASE("Poller rounds with callbacks allocate nothing once warm", "[alloc]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Producer prod = Producer::load();
     auto poller = Poller::create({.batch = 64});
     REQUIRE(poller);

@@ -23,6 +23,7 @@
 #include "support/fd_count.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
@@ -38,6 +39,7 @@ struct Rings {
     static Rings load() {
         auto obj = Object::load_file(test::obj_path("ringbuf_test.bpf.o").c_str());
         REQUIRE(obj);
+        test::runnable(*obj);
         Program p = *obj->program("produce");
         Program p2 = *obj->program("produce_rb2");
         REQUIRE(p.load());
@@ -83,7 +85,7 @@ std::uint32_t seq_of(std::span<const std::byte> rec) {
 }  // namespace
 
 TEST_CASE("one thread, one Poller: two ring buffers and a perf buffer", "[async]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Rings rings = Rings::load();
     Perf perf = Perf::load();
     const int fds_before = test::open_fd_count();
@@ -226,7 +228,7 @@ Task read_all(RingBufferStream& stream, std::vector<std::uint32_t>& out, std::op
 }  // namespace
 
 TEST_CASE("a coroutine reads a ring buffer record by record", "[async]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Rings rings = Rings::load();
     auto poller = Poller::create();
     REQUIRE(poller);
@@ -252,7 +254,7 @@ TEST_CASE("a coroutine reads a ring buffer record by record", "[async]") {
 }
 
 TEST_CASE("a record stays valid, and its space held, until the next next()", "[async]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Rings rings = Rings::load();
     auto poller = Poller::create();
     REQUIRE(poller);
@@ -282,7 +284,7 @@ TEST_CASE("a record stays valid, and its space held, until the next next()", "[a
 }
 
 TEST_CASE("suspended coroutines end with Canceled when their Poller, stream or registration goes away", "[async]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Rings rings = Rings::load();
     const int fds_before = test::open_fd_count();
     std::optional<Error> a_end, b_end, c_end;
@@ -340,7 +342,7 @@ TEST_CASE("suspended coroutines end with Canceled when their Poller, stream or r
 }
 
 TEST_CASE("two coroutines cannot await one stream; a stream needs a live Poller", "[async]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Rings rings = Rings::load();
     auto poller = Poller::create();
     REQUIRE(poller);
@@ -358,7 +360,7 @@ TEST_CASE("two coroutines cannot await one stream; a stream needs a live Poller"
     CHECK(second->code() == Errc::InvalidArgument);
     CHECK(std::string(second->message()).find("another coroutine is already waiting") != std::string::npos);
     // A stream on a map that is not a ring buffer.
-    auto wrong = RingBufferStream::open(*poller, *rings.obj.map("urb"));
+    auto wrong = RingBufferStream::open(*poller, *rings.obj.map(".bss"));
     REQUIRE_FALSE(wrong);
     CHECK(wrong.error().code() == Errc::InvalidArgument);
     poller->stop();
@@ -405,7 +407,7 @@ TEST_CASE("a coroutine awaits a perf buffer's fd and consumes it", "[async]") {
 }
 
 TEST_CASE("a Poller nests in another loop through its fd", "[async]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Rings rings = Rings::load();
     auto poller = Poller::create();
     REQUIRE(poller);

@@ -32,6 +32,7 @@
 #include "btf/core.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 #include "sys/bpf.hpp"
 
@@ -54,6 +55,7 @@ LoadOptions for_this_process() {
 Program& loaded(Object& obj, const char* name) {
     Program* p = obj.find_program(name);
     REQUIRE(p);
+    test::runnable(*p);  // syscall-section programs: raw tracepoint programs where the kernel has no syscall ones
     auto r = p->load();
     if (!r) FAIL(std::string(r.error().message()));
     return *p;
@@ -199,7 +201,9 @@ bool poisoned_core(const Program& p) {
 }  // namespace
 
 TEST_CASE("core_flavors: the current task through CO-RE, flavors and dead poisoned branches", "[core]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
+    // read_current reads a bit through bpf_get_current_task_btf(), which must be a helper of its type here.
+    EBPF_SKIP_IF(test::syscall_programs_lack_helper(BPF_FUNC_get_current_task_btf, "bpf_get_current_task_btf"));
     Object obj = load("core_flavors.bpf.o");
     Program& p = loaded(obj, "read_current");
     // The branch for the other task_struct layout and the read of a field no kernel has are poisoned, yet the
@@ -260,7 +264,7 @@ TEST_CASE("core_flavors: the current task through CO-RE, flavors and dead poison
 TEST_CASE("core_matches: bpf_core_type_matches against kernel types", "[core]") {
     if (test::read_obj("core_matches.bpf.o").empty())
         EBPF_SKIP("core_matches.bpf.o was not built (needs clang >= 15, see bpf-progs/meson.build)");
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Object obj = load("core_matches.bpf.o");
     run(loaded(obj, "type_matches"));
     struct Out {
@@ -519,7 +523,8 @@ TEST_CASE("core_fentry: fentry/fexit with CO-RE, where the kernel has BPF trampo
 // program of the object as failed. libbpf relocates only the programs it loads: against the same target, its
 // fx_exists loads and only fx_flavors fails (tests/compat/libbpf_insns --btf core_fixture.bpf.o core_fixture.bpf.o).
 TEST_CASE("a CO-RE error in one program does not stop the others from loading (as with libbpf)", "[core]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    // fx_exists reads a 4-byte field of its context (struct fx_task): raw tracepoint programs read u64 arguments.
+    EBPF_SKIP_IF(test::needs_syscall_programs("fx_exists reads a 4-byte field of its context"));
     LoadOptions o;
     // The fixture's own BTF as target: fx_task___v1 then matches both fx_task and fx_task___v1 itself, with comm at
     // different offsets (a real ambiguity), while fx_exists relocates cleanly.

@@ -19,6 +19,7 @@
 #include "support/expect.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
@@ -140,11 +141,13 @@ std::uint32_t vmlinux_id(const char* name, btf::Kind kind) {
     return *id;
 }
 
-// What externs.bpf.o needs from the kernel, whatever the loader does: syscall programs (5.14+) to run its programs,
-// and the per-CPU variable 'runqueues' in the kernel's BTF for its strong typed ksym (kernels built with a pahole
-// that emits no per-CPU variables have none).
+// What externs.bpf.o needs from the kernel, whatever the loader does: syscall programs (5.14+), since its programs
+// write their results into the context, which only syscall programs' test runs copy back; and the per-CPU variable
+// 'runqueues' in the kernel's BTF for its strong typed ksym (kernels built with a pahole that emits no per-CPU
+// variables have none).
 std::optional<std::string> cannot_load_externs() {
-    if (auto why = test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall")) return why;
+    if (auto why = test::needs_syscall_programs("externs.bpf.o's programs write their results into the context"))
+        return why;
     if (!vmlinux_has("runqueues", btf::Kind::Var))
         return std::string("the kernel's BTF has no VAR 'runqueues' (no per-CPU variables in its BTF): the strong "
                            "typed ksym of externs.bpf.o cannot resolve");
@@ -326,15 +329,13 @@ TEST_CASE("kfuncs: calls resolved by BTF id, missing weak ones poisoned and skip
 }
 
 TEST_CASE("a strong kconfig extern the config lists as \"is not set\" reads as n", "[externs]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // a syscall-section program (support/runnable.hpp)
     const auto config = kernel_config();
     auto obj = Object::load_file(test::obj_path("kconfig_unset.bpf.o").c_str());
     if (!obj) FAIL(std::string(obj.error().message()));
     Program* p = obj->find_program("read_kasan");
     REQUIRE(p);
-    REQUIRE(p->load());
-    auto r = p->test_run({});
-    REQUIRE(r);
+    test::run_once(*p);
     std::uint64_t kasan = 42;
     REQUIRE(obj->read_global("kasan", as_writable_bytes_of(kasan)));
     // Kconfig's meaning of "# CONFIG_KASAN is not set" (libbpf 1.1.2 refuses the object instead: see

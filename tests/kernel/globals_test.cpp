@@ -9,26 +9,23 @@
 #include "kernel/map_support.hpp"
 #include "support/expect.hpp"
 #include "support/fd_count.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
 
 namespace {
-struct Args {
-    std::uint64_t in, out, str_sum;
-};
-
-std::uint64_t run_compute(Program& p, std::uint64_t in) {
-    Args a{in, 0, 0};
-    REQUIRE(p.load());
-    auto r = p.test_run({.ctx_in = std::as_bytes(std::span(&a, 1))});
-    if (!r) FAIL(std::string(r.error().message()));
-    return a.out;
+// Runs compute once with `in` as its input (the context's first u64) and returns its result, which it leaves in .bss.
+std::uint64_t run_compute(const Object& obj, Program& p, std::uint64_t in) {
+    test::run_once(p, as_bytes_of(in));
+    std::uint64_t out = 0;
+    REQUIRE(obj.read_global("compute_out", as_writable_bytes_of(out)));
+    return out;
 }
 }  // namespace
 
 TEST_CASE("globals are read and written in mapped memory, seen by the program at once", "[maps][globals]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs a syscall program (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // a syscall-section program (support/runnable.hpp)
     const int fds = test::open_fd_count();
     {
         auto obj = Object::load_file(test::obj_path("globals.bpf.o").c_str());
@@ -55,11 +52,11 @@ TEST_CASE("globals are read and written in mapped memory, seen by the program at
         CHECK(*custom_ro->get() == 100);
 
         const std::uint64_t base = 10 * 3 + 5 + 7 + 11 + 13 + 100;
-        CHECK(run_compute(compute, 10) == base);
+        CHECK(run_compute(*obj, compute, 10) == base);
         CHECK(*bss_total->get() == base);  // written by the program, read in place
         REQUIRE(data_add->set(1005));
         REQUIRE(custom_add->set(8));
-        CHECK(run_compute(compute, 10) == base + 1000 + 1);
+        CHECK(run_compute(*obj, compute, 10) == base + 1000 + 1);
         CHECK(*bss_total->get() == 2 * base + 1001);
         CHECK(*data_add->data() == 1005);
         // The old system-call API sees the same memory.

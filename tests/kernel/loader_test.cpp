@@ -14,6 +14,7 @@
 #include "support/elf_builder.hpp"
 #include "support/kernel.hpp"
 #include "support/objects.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
@@ -28,6 +29,15 @@ Object load(const std::string& file, const LoadOptions& o = {}) {
     auto obj = Object::load_file(test::obj_path(file).c_str(), o);
     if (!obj) FAIL(std::string(obj.error().message()));
     return std::move(*obj);
+}
+
+// Runs globals.bpf.o's compute on `in` (the context's first u64): its results are in .bss.
+Args run_compute(const Object& obj, Program& p, std::uint64_t in) {
+    CHECK(test::run_once(p, as_bytes_of(in)).retval == 0);
+    Args a{in, 0, 0};
+    REQUIRE(obj.read_global("compute_out", as_writable_bytes_of(a.out)));
+    REQUIRE(obj.read_global("compute_str_sum", as_writable_bytes_of(a.str_sum)));
+    return a;
 }
 
 // Runs a syscall program: the kernel copies the context back into ctx_in.
@@ -51,22 +61,22 @@ T global(const Object& obj, const char* name) {
 }  // namespace
 
 TEST_CASE("global data in every section is initialised and relocated", "[loader]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // a syscall-section program (support/runnable.hpp)
     Object obj = load("globals.bpf.o");
     CHECK(obj.warnings().empty());
     CHECK(obj.btf_fd().valid());
     Program* p = obj.find_program("compute");
     REQUIRE(p);
-    Args a = run_syscall(*p, 10);
+    Args a = run_compute(obj, *p, 10);
     CHECK(a.out == 10 * 3 + 5 + 7 + 11 + 13 + 100);
     CHECK(a.str_sum == 797);  // "ebpf-cxx" read from .rodata.str1.1
     CHECK(global<std::uint64_t>(obj, "bss_total") == a.out);
-    run_syscall(*p, 0);
+    run_compute(obj, *p, 0);
     CHECK(global<std::uint64_t>(obj, "bss_total") == a.out + 136);
     // .data is writable from user space between runs.
     std::uint64_t add = 1000;
     REQUIRE(obj.write_global("data_add", as_bytes_of(add)));
-    CHECK(run_syscall(*p, 0).out == 1136 - 5);
+    CHECK(run_compute(obj, *p, 0).out == 1136 - 5);
     // The program has BTF func info in the kernel.
     auto info = p->info();
     REQUIRE(info);
@@ -74,12 +84,12 @@ TEST_CASE("global data in every section is initialised and relocated", "[loader]
 }
 
 TEST_CASE(".rodata can be set before load and is frozen after", "[loader]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // a syscall-section program (support/runnable.hpp)
     LoadOptions o;
     o.globals.push_back(GlobalValue::of<std::uint64_t>("rodata_mult", 5));
     o.globals.push_back(GlobalValue::of<std::uint32_t>("custom_ro", 1));
     Object obj = load("globals.bpf.o", o);
-    CHECK(run_syscall(*obj.find_program("compute"), 10).out == 50 + 5 + 7 + 11 + 13 + 1);
+    CHECK(run_compute(obj, *obj.find_program("compute"), 10).out == 50 + 5 + 7 + 11 + 13 + 1);
     std::uint64_t v = 9;
     auto w = obj.write_global("rodata_mult", as_bytes_of(v));
     REQUIRE_FALSE(w);
@@ -100,7 +110,7 @@ TEST_CASE(".rodata can be set before load and is frozen after", "[loader]") {
 }
 
 TEST_CASE("BPF-to-BPF calls and callbacks run in the kernel", "[loader]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::needs_syscall_programs("calls.bpf.o's programs write their results into the context"));
     Object obj = load("calls.bpf.o");
     Program* first = obj.find_program("first");
     Program* second = obj.find_program("second");
@@ -226,8 +236,11 @@ TEST_CASE("lookups of missing programs and maps list what exists", "[loader]") {
 }
 
 TEST_CASE("a poisoned CO-RE relocation the verifier reaches is named in the error", "[loader]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // a syscall-section program (support/runnable.hpp)
+    // It calls bpf_get_current_task_btf() before the poisoned read, which must be a helper of its type here.
+    EBPF_SKIP_IF(test::syscall_programs_lack_helper(BPF_FUNC_get_current_task_btf, "bpf_get_current_task_btf"));
     Object obj = load("bad_verifier.bpf.o");
+    test::runnable(obj);
     auto r = obj.find_program("reads_missing_field")->load();
     REQUIRE_FALSE(r);
     const std::string msg(r.error().message());

@@ -17,6 +17,7 @@
 #include <ebpf/log.hpp>
 
 #include "support/objects.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
@@ -27,15 +28,13 @@ Object load_log_test(std::optional<LogLevel> level) {
     LoadOptions o;
     if (level) o.globals.push_back(log_level_global(*level));
     auto obj = Object::load_file(test::obj_path("log_test.bpf.o").c_str(), o);
+    INFO((obj ? std::string() : std::string(obj.error().message())));
     REQUIRE(obj);
+    test::runnable(*obj);
     return std::move(*obj);
 }
 
-void run(Object& obj, const char* program) {
-    Program p = *obj.program(program);
-    REQUIRE(p.load());
-    REQUIRE(p.test_run({}));
-}
+void run(Object& obj, const char* program) { test::run_once(*obj.program(program)); }
 
 struct Line {
     LogLevel level;
@@ -81,7 +80,7 @@ void check_lines(const std::vector<Line>& got, const std::vector<Line>& want) {
 }  // namespace
 
 TEST_CASE("a BPF program logs every conversion and the Logger prints it exactly", "[log]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Object obj = load_log_test(LogLevel::Trace);
     auto logger = Logger::attach(obj);
     REQUIRE(logger);
@@ -107,7 +106,7 @@ TEST_CASE("a BPF program logs every conversion and the Logger prints it exactly"
 }
 
 TEST_CASE("the log level is chosen at load time, and the verifier removes the calls above it", "[log]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     auto xlated_size = [](Object& obj) {
         Program p = *obj.program("log_all");
         REQUIRE(p.load());
@@ -152,7 +151,7 @@ TEST_CASE("the log level is chosen at load time, and the verifier removes the ca
 }
 
 TEST_CASE("arguments that do not fit their format are reported, never misread", "[log]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Object obj = load_log_test(LogLevel::Trace);
     auto logger = Logger::attach(obj);
     REQUIRE(logger);
@@ -195,7 +194,7 @@ TEST_CASE("arguments that do not fit their format are reported, never misread", 
 }
 
 TEST_CASE("the default sink writes one line per record to stderr", "[log]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Object obj = load_log_test(LogLevel::Info);
     auto logger = Logger::attach(obj);
     REQUIRE(logger);
@@ -220,7 +219,7 @@ TEST_CASE("the default sink writes one line per record to stderr", "[log]") {
 }
 
 TEST_CASE("a Logger in a Poller; objects without logging", "[log]") {
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));  // runs syscall programs (5.14+)
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // syscall-section programs (support/runnable.hpp)
     Object obj = load_log_test(LogLevel::Info);
     auto logger = Logger::attach(obj, {.name = "custom"});
     REQUIRE(logger);

@@ -24,6 +24,7 @@
 #include "support/btf_builder.hpp"
 #include "support/elf_builder.hpp"
 #include "support/objects.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
@@ -139,11 +140,12 @@ TEST_CASE("module BTF: CO-RE against types only the veth module has", "[modules]
     const btf::Type priv = mod.type_or_void(*priv_id);
     const btf::Type rq = mod.type_or_void(*rq_id);
 
-    EBPF_SKIP_IF(test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall"));
+    EBPF_SKIP_IF(test::cannot_run_syscall_programs());  // a syscall-section program (support/runnable.hpp)
     auto obj = Object::load_file(test::obj_path("module_btf.bpf.o").c_str());
     if (!obj) FAIL(std::string(obj.error().message()));
     Program* p = obj->find_program("read_module_types");
     REQUIRE(p);
+    test::runnable(*p);
     if (auto r = p->load(); !r) FAIL(std::string(r.error().message()));
     auto run = p->test_run({});
     if (!run) FAIL(std::string(run.error().message()));

@@ -13,20 +13,25 @@
 
 #include "support/fd_count.hpp"
 #include "support/kernel.hpp"
+#include "support/loaded.hpp"
 #include "support/objects.hpp"
+#include "support/runnable.hpp"
 #include "support/skip.hpp"
 
 using namespace ebpf;
 
 namespace {
 
-// What ringbuf_test.bpf.o needs from the kernel: its producers are syscall programs (5.14+), and it also holds the
-// user ring buffer (6.1+), so a kernel without either cannot load it. (Splitting the object would let 5.8-6.0 test
-// the ring buffer itself.)
-std::optional<std::string> cannot_load_rb() {
-    if (auto why = test::lacks_program_type(BPF_PROG_TYPE_SYSCALL, "syscall")) return why;
+// ringbuf_test.bpf.o: ring buffers (5.8+) filled by syscall-section producers, run as raw tracepoint programs
+// where the kernel has no syscall programs (support/runnable.hpp). The user ring buffer (6.1+) and its drain are
+// in user_ringbuf_test.bpf.o.
+std::optional<std::string> cannot_load_rb() { return test::cannot_run_syscall_programs(); }
+
+std::optional<std::string> cannot_load_urb() {
+    if (auto why = test::cannot_run_syscall_programs()) return why;
     auto urb = map_type_supported(MapType::UserRingbuf);
-    if (urb && !*urb) return std::string("ringbuf_test.bpf.o has a user_ringbuf map, which this kernel lacks (probe)");
+    if (urb && !*urb)
+        return std::string("user_ringbuf_test.bpf.o has a user_ringbuf map (6.1+), which this kernel lacks (probe)");
     return std::nullopt;
 }
 
@@ -34,17 +39,16 @@ Object load_rb(std::uint32_t rec_size = 8) {
     LoadOptions o;
     o.globals.push_back(GlobalValue::of("rec_size", rec_size));
     auto obj = Object::load_file(test::obj_path("ringbuf_test.bpf.o").c_str(), o);
+    INFO((obj ? std::string() : std::string(obj.error().message())));
     REQUIRE(obj);
+    test::runnable(*obj);
     return std::move(*obj);
 }
 
 void produce(Object& obj, std::uint32_t count, std::uint32_t discard_every = 0) {
     REQUIRE(obj.write_global("count", as_bytes_of(count)));
     REQUIRE(obj.write_global("discard_every", as_bytes_of(discard_every)));
-    Program p = *obj.program("produce");
-    REQUIRE(p.load());
-    auto r = p.test_run({});
-    REQUIRE(r);
+    test::run_once(*obj.program("produce"));
 }
 
 std::uint32_t seq_of(std::span<const std::byte> rec) {
@@ -136,7 +140,7 @@ TEST_CASE("several ring buffers in one reader, with an epoll fd and a wake-up", 
     Object obj = load_rb();
     Program p2 = *obj.program("produce_rb2");
     REQUIRE(p2.load());
-    REQUIRE(obj.find_program("produce")->load());
+    REQUIRE(obj.find_program("produce")->load());  // both made runnable by load_rb
     const int fds_before = test::open_fd_count();
     {
         auto reader = RingBufferReader::create();
@@ -185,8 +189,7 @@ TEST_CASE("a ring buffer reader outlives its Object and runs in another thread",
         REQUIRE(obj.write_global("count", as_bytes_of(count)));
         return *obj.take_program("produce");
     }();
-    REQUIRE(producer.load());
-    REQUIRE(producer.test_run({}));
+    test::run_once(producer);
     std::size_t got = 0;
     std::thread consumer([r = std::move(*rb), &got]() mutable {
         auto n = r.consume([](std::span<const std::byte>) {});
@@ -199,17 +202,20 @@ TEST_CASE("a ring buffer reader outlives its Object and runs in another thread",
 TEST_CASE("ring buffer open refuses other maps", "[ringbuf]") {
     EBPF_SKIP_IF(cannot_load_rb());
     Object obj = load_rb();
-    auto urb = RingBuffer::open(*obj.map("urb"));
-    REQUIRE_FALSE(urb);
-    CHECK(urb.error().code() == Errc::InvalidArgument);
-    CHECK(std::string(urb.error().message()).find("is a user_ringbuf map, not a ring buffer") != std::string::npos);
     auto data = RingBuffer::open(*obj.map(".bss"));
     REQUIRE_FALSE(data);
+    CHECK(data.error().code() == Errc::InvalidArgument);
 }
 
 TEST_CASE("the user ring buffer: user space produces, a BPF program drains", "[ringbuf]") {
-    EBPF_SKIP_IF(cannot_load_rb());
-    Object obj = load_rb();
+    EBPF_SKIP_IF(cannot_load_urb());
+    Object obj = test::load_object("user_ringbuf_test.bpf.o");
+    test::runnable(obj);
+    // A user ring buffer is not a ring buffer to read.
+    auto not_rb = RingBuffer::open(*obj.map("urb"));
+    REQUIRE_FALSE(not_rb);
+    CHECK(not_rb.error().code() == Errc::InvalidArgument);
+    CHECK(std::string(not_rb.error().message()).find("is a user_ringbuf map, not a ring buffer") != std::string::npos);
     auto urb = UserRingBuffer::open(*obj.map("urb"));
     REQUIRE(urb);
     for (std::uint64_t v = 1; v <= 10; ++v) REQUIRE(urb->write(as_bytes_of(v)));
@@ -223,9 +229,7 @@ TEST_CASE("the user ring buffer: user space produces, a BPF program drains", "[r
     const std::uint64_t hundred = 100;
     std::memcpy(late->data(), &hundred, 8);
     urb->submit(*late);
-    Program drain = *obj.program("drain");
-    REQUIRE(drain.load());
-    REQUIRE(drain.test_run({}));
+    test::run_once(*obj.program("drain"));
     std::uint32_t drained = 0;
     std::uint64_t sum = 0;
     REQUIRE(obj.read_global("drained", as_writable_bytes_of(drained)));

@@ -63,4 +63,44 @@ std::optional<std::string> lacks_program_type(std::uint32_t type, const char* na
     return why;
 }
 
+std::optional<std::string> lacks_raw_tp_test_run() {
+    static const std::optional<std::string> why = []() -> std::optional<std::string> {
+        if (auto no_type = lacks_program_type(BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint")) return no_type;
+        // r0 = *(u64 *)(r1 + 0); exit: the run must hand the context over and return what the program read.
+        const bpf_insn insns[2] = {
+            {.code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = 0, .src_reg = 1, .off = 0, .imm = 0},
+            {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
+        };
+        const char license[] = "GPL";
+        union bpf_attr a;
+        std::memset(&a, 0, sizeof a);
+        a.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT;
+        a.insns = reinterpret_cast<std::uintptr_t>(insns);
+        a.insn_cnt = 2;
+        a.license = reinterpret_cast<std::uintptr_t>(license);
+        const long fd = ::syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+        auto fail = [](const char* what) {
+            const int e = errno;
+            return std::string("no raw_tp test runs (5.10): ") + what + " of a minimal raw_tp program fails: " +
+                   std::strerror(e) + " (errno " + std::to_string(e) + ")";
+        };
+        if (fd < 0) return fail("BPF_PROG_LOAD");
+        std::uint64_t arg = 42;
+        union bpf_attr t;
+        std::memset(&t, 0, sizeof t);
+        t.test.prog_fd = static_cast<std::uint32_t>(fd);
+        t.test.ctx_in = reinterpret_cast<std::uintptr_t>(&arg);
+        t.test.ctx_size_in = sizeof arg;
+        const long rc = ::syscall(SYS_bpf, BPF_PROG_TEST_RUN, &t, sizeof t);
+        std::optional<std::string> r;
+        if (rc != 0) r = fail("BPF_PROG_TEST_RUN");
+        else if (t.test.retval != 42)
+            r = "raw_tp test runs do not pass the context: the minimal program returned " +
+                std::to_string(t.test.retval) + ", not 42";
+        ::close(static_cast<int>(fd));
+        return r;
+    }();
+    return why;
+}
+
 }  // namespace ebpf::test

@@ -33,6 +33,11 @@ std::optional<std::string> take_skip_reason();
 // nullopt if a minimal one ("r0 = 0; exit") loads. The answer of BPF_PROG_LOAD is cached per type.
 std::optional<std::string> lacks_program_type(std::uint32_t type, const char* name);
 
+// Why this kernel cannot run a raw tracepoint program through BPF_PROG_TEST_RUN (Linux 5.10: ctx_in only, up to 12
+// u64 arguments), or nullopt if it can: a minimal raw_tp program is loaded and run once with 8 bytes of context.
+// Cached.
+std::optional<std::string> lacks_raw_tp_test_run();
+
 }  // namespace ebpf::test
 
 #define EBPF_SKIP(reason)                                          \
