@@ -72,6 +72,18 @@ struct ProgramDef {
 // BPF_F_XDP_DEV_BOUND_ONLY (6.3): an XDP program bound to ProgramDef::ifindex that may use device kfuncs.
 inline constexpr std::uint32_t kProgXdpDevBoundOnly = 1u << 6;
 
+// `flags` without the ones a program of `type` cannot be loaded with (the kernel refuses them): sleepable outside
+// tracing, LSM, kprobe (uprobe), struct_ops and syscall programs; the XDP flags outside XDP. What changing a
+// program's type keeps of the flags its section gave (Program::set_type, LoadOptions::program_types), as libbpf
+// forgets a section's settings when the type changes.
+constexpr std::uint32_t flags_for_program_type(std::uint32_t flags, ProgramType type) noexcept {
+    const bool can_sleep = type == ProgramType::Tracing || type == ProgramType::Lsm || type == ProgramType::Kprobe ||
+                           type == ProgramType::StructOps || type == ProgramType::Syscall;
+    if (!can_sleep) flags &= ~kProgSleepable;
+    if (type != ProgramType::Xdp) flags &= ~(kProgXdpHasFrags | kProgXdpDevBoundOnly);
+    return flags;
+}
+
 struct ProgramInfo {
     ProgramType type = ProgramType::Unspec;
     std::uint32_t id = 0;
@@ -150,6 +162,8 @@ public:
     // A BPF program as the target: freplace replaces `function` (a global function of `target`); fentry/fexit/
     // fmod_ret trace it. `target` must be loaded and have BTF. Errors: InvalidArgument (kind, not loaded).
     Result<void> set_attach_target(const Program& target, std::string_view function);
+    // The program type. Load flags the new type cannot have are dropped (flags_for_program_type(): a syscall
+    // section's sleepable flag on a raw tracepoint, say); set_flags() afterwards sets others.
     Result<void> set_type(ProgramType type);
     Result<void> set_expected_attach_type(std::optional<AttachType> type);
     // Device of an offloaded or dev-bound XDP program (with kProgXdpDevBoundOnly in flags for dev-bound).

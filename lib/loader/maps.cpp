@@ -47,6 +47,7 @@ Result<void> apply_spec_options(ObjectSpec& spec, const LoadOptions& o) {
         if (!p) return Error(Errc::NotFound, format("program type of '%s': no such program", t.program.c_str()));
         p->type = t.type;
         p->expected_attach_type = t.expected_attach_type;
+        p->flags = flags_for_program_type(p->flags, t.type);
     }
     for (const auto& [name, n] : o.max_entries) {
         MapSpec* m = spec.map(name);

@@ -146,6 +146,7 @@ Result<void> Program::set_attach_target(const Program& target, std::string_view 
 Result<void> Program::set_type(ProgramType type) {
     EBPF_TRY(require_unloaded("its type"));
     s_->def.type = type;
+    s_->def.flags = flags_for_program_type(s_->def.flags, type);
     return {};
 }
 

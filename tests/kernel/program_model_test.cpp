@@ -122,6 +122,25 @@ TEST_CASE("programs without a section are viewed by their type", "[programs]") {
           std::string::npos);
 }
 
+TEST_CASE("a new program type drops the load flags the section gave that the type cannot have", "[programs]") {
+    static_assert(flags_for_program_type(kProgSleepable, ProgramType::RawTracepoint) == 0);
+    static_assert(flags_for_program_type(kProgSleepable, ProgramType::Lsm) == kProgSleepable);
+    static_assert(flags_for_program_type(kProgXdpHasFrags | kProgXdpDevBoundOnly, ProgramType::SchedCls) == 0);
+    static_assert(flags_for_program_type(kProgXdpHasFrags, ProgramType::Xdp) == kProgXdpHasFrags);
+    // A syscall section is sleepable; a raw tracepoint program cannot be (the kernel would refuse the load).
+    Object obj = load("syscall_run.bpf.o");
+    Program p = *obj.program("double_it");
+    CHECK(p.sleepable());
+    REQUIRE(p.set_type(ProgramType::RawTracepoint));
+    CHECK_FALSE(p.sleepable());
+    CHECK(p.type() == ProgramType::RawTracepoint);
+    // The same through LoadOptions::program_types.
+    LoadOptions o;
+    o.program_types.push_back({"double_it", ProgramType::RawTracepoint, std::nullopt});
+    Object overridden = load("syscall_run.bpf.o", o);
+    CHECK_FALSE(overridden.program("double_it")->sleepable());
+}
+
 TEST_CASE("configuration before load; read-only after", "[programs]") {
     Object tr = load("tracing_basic.bpf.o", for_this_process());
     Program p = *tr.program("count_sys_enter_unnamed");

@@ -66,11 +66,11 @@ inline std::optional<std::string> syscall_programs_lack_helper(std::uint32_t id,
 }
 
 // Makes a syscall-section program loadable here, before load: nothing where the kernel has syscall programs (or for
-// other kinds); otherwise the raw tracepoint type, not sleepable (the section makes syscall programs sleepable,
-// which raw tracepoint programs cannot be). No Catch2 macros: callable from any thread. False if a setter failed.
+// other kinds); otherwise the raw tracepoint type (set_type() drops the section's sleepable flag, which raw
+// tracepoint programs cannot have). No Catch2 macros: callable from any thread. False if the setter failed.
 inline bool make_runnable(Program& p) {
     if (p.kind() != ProgramKind::Syscall || p.loaded() || !syscall_programs_as_raw_tp()) return true;
-    return p.set_type(ProgramType::RawTracepoint) && p.set_flags(p.flags() & ~kProgSleepable);
+    return static_cast<bool>(p.set_type(ProgramType::RawTracepoint));
 }
 
 inline void runnable(Program& p) { REQUIRE(make_runnable(p)); }
