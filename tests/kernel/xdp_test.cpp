@@ -12,6 +12,7 @@
 
 #include "support/expect.hpp"
 #include "support/fd_count.hpp"
+#include "support/loaded.hpp"
 #include "support/net_test.hpp"
 #include "support/objects.hpp"
 #include "support/skip.hpp"
@@ -23,20 +24,9 @@ namespace {
 enum { kSeen, kDropped, kOtherProg, kDevmap, kCpumap };
 constexpr std::uint16_t kPort = 40999;
 
-Object load_xdp() {
-    auto obj = Object::load_file(test::obj_path("xdp_net.bpf.o").c_str());
-    REQUIRE(obj);
-    return std::move(*obj);
-}
+Object load_xdp() { return test::load_object("xdp_net.bpf.o"); }
 
-Xdp loaded(const Object& obj, const char* name) {
-    auto v = obj.program<Xdp>(name);
-    REQUIRE(v);
-    auto r = v->load();
-    INFO((r ? std::string() : std::string(r.error().message())));
-    REQUIRE(r);
-    return *v;
-}
+Xdp loaded(const Object& obj, const char* name) { return test::loaded<Xdp>(obj, name); }
 
 std::uint64_t counter(const Object& obj, std::uint32_t i) { return *obj.map<Array<std::uint64_t>>("xdp_counts")->get(i); }
 

@@ -16,6 +16,20 @@
 namespace ebpf::test {
 
 namespace {
+
+// BPF_PROG_LOAD of a two-instruction program (`first`; exit): the fd, or -1 with errno set.
+long load_minimal(std::uint32_t type, const bpf_insn& first, std::uint32_t flags = 0) {
+    const bpf_insn insns[2] = {first, {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0}};
+    const char license[] = "GPL";
+    union bpf_attr a;
+    std::memset(&a, 0, sizeof a);
+    a.prog_type = type;
+    a.insns = reinterpret_cast<std::uintptr_t>(insns);
+    a.insn_cnt = 2;
+    a.license = reinterpret_cast<std::uintptr_t>(license);
+    a.prog_flags = flags;
+    return ::syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+}
 std::optional<std::string> g_reason;
 }
 
@@ -37,20 +51,9 @@ std::optional<std::string> lacks_program_type(std::uint32_t type, const char* na
     static std::map<std::uint32_t, std::optional<std::string>> cache;
     const std::lock_guard lock(mu);
     if (auto it = cache.find(type); it != cache.end()) return it->second;
-    const bpf_insn insns[2] = {
-        {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
-        {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
-    };
-    const char license[] = "GPL";
-    union bpf_attr a;
-    std::memset(&a, 0, sizeof a);
-    a.prog_type = type;
-    a.insns = reinterpret_cast<std::uintptr_t>(insns);
-    a.insn_cnt = 2;
-    a.license = reinterpret_cast<std::uintptr_t>(license);
-    // "Syscall programs can only be sleepable" (the verifier's words), the only way the library loads them.
-    if (type == BPF_PROG_TYPE_SYSCALL) a.prog_flags = BPF_F_SLEEPABLE;
-    const long fd = ::syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+    // r0 = 0. "Syscall programs can only be sleepable" (the verifier's words), the only way the library loads them.
+    const long fd = load_minimal(type, {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
+                                 type == BPF_PROG_TYPE_SYSCALL ? BPF_F_SLEEPABLE : 0);
     std::optional<std::string> why;
     if (fd >= 0) {
         ::close(static_cast<int>(fd));
@@ -67,18 +70,8 @@ std::optional<std::string> lacks_raw_tp_test_run() {
     static const std::optional<std::string> why = []() -> std::optional<std::string> {
         if (auto no_type = lacks_program_type(BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint")) return no_type;
         // r0 = *(u64 *)(r1 + 0); exit: the run must hand the context over and return what the program read.
-        const bpf_insn insns[2] = {
-            {.code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = 0, .src_reg = 1, .off = 0, .imm = 0},
-            {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
-        };
-        const char license[] = "GPL";
-        union bpf_attr a;
-        std::memset(&a, 0, sizeof a);
-        a.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT;
-        a.insns = reinterpret_cast<std::uintptr_t>(insns);
-        a.insn_cnt = 2;
-        a.license = reinterpret_cast<std::uintptr_t>(license);
-        const long fd = ::syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+        const long fd = load_minimal(BPF_PROG_TYPE_RAW_TRACEPOINT,
+                                     {.code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = 0, .src_reg = 1, .off = 0, .imm = 0});
         auto fail = [](const char* what) {
             const int e = errno;
             return std::string("no raw_tp test runs (5.10): ") + what + " of a minimal raw_tp program fails: " +
