@@ -84,6 +84,7 @@ std::size_t scan_ring(std::uint64_t* consumer_pos, const std::uint64_t* producer
             // page boundaries; the data area is mapped twice, so reading past its end stays mapped).
             __builtin_prefetch(hdr + 2048);
             const std::uint32_t word = __atomic_load_n(reinterpret_cast<const std::uint32_t*>(hdr), __ATOMIC_ACQUIRE);
+            const std::uint32_t len = word & ~(kRingBusyBit | kRingDiscardBit);  // not on the address chain
             // Flags kept: (len + header + 7) rounded down to 8, plus the flag bits, which make it >= 2^30.
             if (((std::uint64_t{word} + kRingHeaderSize + 7) & ~std::uint64_t{7}) == stride &&
                 stride <= prod - cons) [[likely]] {
@@ -93,7 +94,6 @@ std::size_t scan_ring(std::uint64_t* consumer_pos, const std::uint64_t* producer
                     stop = true;
                     break;
                 }
-                const std::uint32_t len = word & ~(kRingBusyBit | kRingDiscardBit);
                 const std::uint64_t total = (std::uint64_t{len} + kRingHeaderSize + 7) & ~std::uint64_t{7};
                 if (total > prod - cons || total > mask + 1) [[unlikely]] {
                     __atomic_store_n(consumer_pos, cons, __ATOMIC_RELEASE);
@@ -105,7 +105,6 @@ std::size_t scan_ring(std::uint64_t* consumer_pos, const std::uint64_t* producer
                 if (total < (std::uint64_t{1} << 30)) stride = total;
             }
             ++n;
-            const std::uint32_t len = word & ~(kRingBusyBit | kRingDiscardBit);
             if (!call_record_callback(on_record, std::span<const std::byte>(hdr + kRingHeaderSize, len)) ||
                 n >= max_records) {
                 stop = true;

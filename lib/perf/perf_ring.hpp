@@ -36,24 +36,28 @@ std::optional<PerfRingFault> walk_perf_ring(const std::byte* data, std::uint64_t
     // say how long it is, so the next header's address does not depend on this header's load. `stride` is the
     // size of the last sample read in place (0: none yet); a guess that does not hold takes the full path.
     std::uint64_t stride = 0;
+    // A sample record's raw bytes to sample() (a raw size overrunning the record: skipped, not counted); false when
+    // sample() asks to stop.
+    auto deliver = [&](const std::byte* rec, std::uint64_t rec_size) -> bool {
+        std::uint32_t raw = 0;
+        std::memcpy(&raw, rec + 8, 4);
+        if (raw > rec_size - 12u) return true;
+        ++n;
+        return sample(std::span<const std::byte>(rec + 12, raw));
+    };
     while (tail < head && n < max_samples) {
         const std::uint64_t off = tail & mask;
         // The kernel wrote these lines on another CPU: ask for the ones ahead early (hardware prefetchers stop at
         // page boundaries).
         __builtin_prefetch(data + ((tail + 2048) & mask));
         if (stride != 0 && off + stride <= size && stride <= head - tail) {
-            std::uint32_t type = 0, raw = 0;
+            std::uint32_t type = 0;
             std::uint16_t rec_size = 0;
             std::memcpy(&type, data + off, 4);
             std::memcpy(&rec_size, data + off + 6, 2);
             if ((type == kPerfRecordSample) & (rec_size == stride)) [[likely]] {
-                const std::byte* rec = data + off;
                 tail += stride;
-                std::memcpy(&raw, rec + 8, 4);
-                if (raw <= stride - 12u) {
-                    ++n;
-                    if (!sample(std::span<const std::byte>(rec + 12, raw))) break;
-                }
+                if (!deliver(data + off, stride)) break;
                 continue;
             }
         }
@@ -78,12 +82,7 @@ std::optional<PerfRingFault> walk_perf_ring(const std::byte* data, std::uint64_t
         tail += rec_size;
         if (type == kPerfRecordSample && rec_size >= 12) {
             if (!wraps) stride = rec_size;
-            std::uint32_t raw = 0;
-            std::memcpy(&raw, rec + 8, 4);
-            if (raw <= rec_size - 12u) {
-                ++n;
-                if (!sample(std::span<const std::byte>(rec + 12, raw))) break;
-            }
+            if (!deliver(rec, rec_size)) break;
         } else if (type == kPerfRecordLost && rec_size >= 24) {
             std::uint64_t count = 0;
             std::memcpy(&count, rec + 16, 8);
