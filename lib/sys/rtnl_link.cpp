@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
 // rtnetlink link requests: lookup, veth pairs, up/down, namespaces, deletion, IPv4 addresses and XDP (IFLA_XDP).
+// <netinet/in.h> before any linux header: <linux/if.h> includes linux/libc-compat.h, which settles at its first
+// inclusion whether the kernel or glibc defines in6_addr & co.; in a unity build, sources that follow this one
+// include both <arpa/inet.h> and <linux/seg6_local.h> (-> linux/in6.h).
+#include <netinet/in.h>
+
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
