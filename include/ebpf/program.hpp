@@ -87,7 +87,9 @@ constexpr std::uint32_t flags_for_program_type(std::uint32_t flags, ProgramType 
 struct ProgramInfo {
     ProgramType type = ProgramType::Unspec;
     std::uint32_t id = 0;
-    std::string name;
+    std::string name;       // the kernel's name: at most 15 characters, longer names cut there
+    std::string full_name;  // name, or the function's whole name from the program's BTF when name was cut (as
+                            // bpftool shows it); equal to name when the program has no BTF or it cannot be read
     std::array<std::uint8_t, 8> tag{};
     std::uint32_t jited_size = 0;
     std::uint32_t xlated_size = 0;

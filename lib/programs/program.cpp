@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "base/format.hpp"
 #include "base/kernel_name.hpp"
@@ -320,6 +321,39 @@ Result<void> Program::pin(const char* path) const {
     return {};
 }
 
+namespace {
+
+// The name of a program's entry function in its BTF (func_info[0]), when it extends the kernel's cut name `cut`;
+// nothing when the BTF or the record cannot be read. What bpftool prints for names longer than 15 characters.
+std::optional<std::string> full_program_name(int fd, std::uint32_t btf_id, std::string_view cut) {
+    std::uint32_t rec[2] = {};  // bpf_func_info: {insn_off, type_id}
+    sys::ProgInfoRaw raw{};
+    raw.nr_func_info = 1;
+    raw.func_info_rec_size = sizeof rec;
+    raw.func_info = sys::ptr_to_u64(rec);
+    std::uint32_t len = sizeof raw;
+    if (!sys::obj_get_info_by_fd(fd, &raw, len) || raw.nr_func_info == 0) return std::nullopt;
+    // The program's own BTF (never split on vmlinux): its size, then its bytes.
+    auto btf_fd = sys::get_fd_by_id(sys::Cmd::BtfGetFdById, btf_id);
+    if (!btf_fd) return std::nullopt;
+    sys::BtfInfoRaw braw{};
+    len = sizeof braw;
+    if (!sys::obj_get_info_by_fd(btf_fd->get(), &braw, len)) return std::nullopt;
+    std::vector<std::byte> bytes(braw.btf_size);
+    braw = {};
+    braw.btf = sys::ptr_to_u64(bytes.data());
+    braw.btf_size = static_cast<std::uint32_t>(bytes.size());
+    len = sizeof braw;
+    if (!sys::obj_get_info_by_fd(btf_fd->get(), &braw, len) || braw.btf_size > bytes.size()) return std::nullopt;
+    auto spec = btf::Spec::parse(std::span<const std::byte>(bytes));
+    if (!spec) return std::nullopt;
+    auto t = spec->type(rec[1]);
+    if (!t || t->kind() != btf::Kind::Func || !t->name().starts_with(cut)) return std::nullopt;
+    return std::string(t->name());
+}
+
+}  // namespace
+
 Result<ProgramInfo> Program::info() const {
     EBPF_TRY(require_loaded("info"));
     sys::ProgInfoRaw raw{};
@@ -354,6 +388,9 @@ Result<ProgramInfo> Program::info() const {
     i.ifindex = raw.ifindex;
     i.attach_btf_obj_id = raw.attach_btf_obj_id;
     i.attach_btf_id = raw.attach_btf_id;
+    i.full_name = i.name;
+    if (i.name.size() == sizeof raw.name - 1 && raw.btf_id != 0 && raw.nr_func_info != 0)
+        if (auto full = full_program_name(s_->fd.get(), raw.btf_id, i.name)) i.full_name = std::move(*full);
     return i;
 }
 

@@ -286,6 +286,26 @@ TEST_CASE("auto_attach follows the table and explains what it cannot do", "[prog
     CHECK(std::string(sock.error().message()).find("use SocketFilter::attach(socket_fd)") != std::string::npos);
 }
 
+TEST_CASE("info() keeps the kernel's 15-character name and gives the whole name from the program's BTF",
+          "[programs]") {
+    Object net = load("net_parse.bpf.o");
+    auto cut = net.program("socket_drop_port");  // 16 characters: the kernel keeps "socket_drop_por"
+    REQUIRE(cut);
+    REQUIRE(cut->load());
+    auto info = cut->info();
+    REQUIRE(info);
+    CHECK(info->name == "socket_drop_por");
+    CHECK(info->full_name == "socket_drop_port");
+    // A name that fits is both.
+    auto whole = net.program("xdp_parse");
+    REQUIRE(whole);
+    REQUIRE(whole->load());
+    auto short_info = whole->info();
+    REQUIRE(short_info);
+    CHECK(short_info->name == "xdp_parse");
+    CHECK(short_info->full_name == "xdp_parse");
+}
+
 TEST_CASE("freplace loads from an Object against a target program, and replaces its function", "[programs]") {
     Object target = load("freplace_target.bpf.o", {.load_programs = true});
     Object ext = load("freplace_ext.bpf.o");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // ebpf-tool prog|map|link list/show and btf list: what is loaded in the running kernel (as bpftool ... show).
-#include <time.h>
+#include <ctime>
 
 #include <charconv>
 #include <cstdio>
@@ -80,7 +80,7 @@ void prog_json(Json& j, const ProgramInfo& p) {
     j.begin_object()
         .field("id", p.id)
         .field("type", to_string(p.type))
-        .field("name", p.name)
+        .field("name", p.full_name)
         .field("tag", hex_tag(p.tag))
         .field("gpl_compatible", p.gpl_compatible)
         .field("loaded_at", boot_ns_to_unix(p.load_time_ns))
@@ -103,7 +103,7 @@ void prog_json(Json& j, const ProgramInfo& p) {
 
 void prog_text(const ProgramInfo& p) {
     std::printf("%u: %s  name %s  tag %s%s\n", p.id, std::string(to_string(p.type)).c_str(),
-                p.name.empty() ? "-" : p.name.c_str(), hex_tag(p.tag).c_str(), p.gpl_compatible ? "  gpl" : "");
+                p.full_name.empty() ? "-" : p.full_name.c_str(), hex_tag(p.tag).c_str(), p.gpl_compatible ? "  gpl" : "");
     if (p.run_count != 0 || p.run_time_ns != 0)
         std::printf("\trun_time_ns %llu  run_cnt %llu\n", static_cast<unsigned long long>(p.run_time_ns),
                     static_cast<unsigned long long>(p.run_count));
