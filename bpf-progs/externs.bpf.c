@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Externs the loader resolves against the running kernel: .kconfig values of every type, typed and untyped
  * __ksym variables, and kfunc calls (weak, so the object also loads on kernels that lack them, guarded by
- * bpf_ksym_exists). Syscall programs copy what they see into their context for the test to check. */
+ * bpf_ksym_exists). The programs copy what they see into global variables (.bss) for the test to read, and take
+ * their inputs from there: their section says syscall, and where the kernel has no syscall programs (before 5.14)
+ * the test loads them as raw tracepoint programs, whose test runs copy no context back (tests/support/runnable.hpp). */
 #include "ebpf_test.h"
 #include "kernel_types.h"
 
@@ -29,9 +31,12 @@ struct kconfig_out {
     char localversion[32];
 };
 
+struct kconfig_out kconfig_out;
+
 SEC("syscall")
-int read_kconfig(struct kconfig_out *out)
+int read_kconfig(void *ctx)
 {
+    struct kconfig_out *out = &kconfig_out;
     out->hz = CONFIG_HZ;
     out->bpf_syscall = CONFIG_BPF_SYSCALL;
     out->bpf_jit_tristate = CONFIG_BPF_JIT;
@@ -41,43 +46,30 @@ int read_kconfig(struct kconfig_out *out)
     out->has_syscall_wrapper = LINUX_HAS_SYSCALL_WRAPPER;
     out->missing = CONFIG_EBPF_CXX_DOES_NOT_EXIST;
     out->modules = CONFIG_MODULES;
-    /* A constant-size copy: the verifier only allows fixed offsets into the context. */
     __builtin_memcpy(out->localversion, CONFIG_LOCALVERSION, sizeof(out->localversion));
     return 0;
 }
 
-/* Typed ksyms: per-CPU kernel variables found by name in vmlinux BTF (ld_imm64 with BPF_PSEUDO_BTF_ID). */
-extern const struct rq runqueues __ksym;
-extern const int bpf_prog_active __ksym;
-/* Untyped ksym: an address from /proc/kallsyms (a function, since data symbols need CONFIG_KALLSYMS_ALL). */
+/* Typed ksyms (strong ones fail the whole load where the kernel's BTF lacks them, as 5.10 Debian kernels' lacks
+ * per-CPU variables) are in externs_typed.bpf.c. Untyped ksym: an address from /proc/kallsyms (a function, since data symbols need CONFIG_KALLSYMS_ALL). */
 extern const void schedule __ksym;
 /* Absent weak ksyms resolve to 0. */
 extern const void ebpf_cxx_no_such_symbol __ksym __weak;
 
 struct ksym_out {
-    __u32 cpu;     /* in: the CPU whose run queue to read */
-    __s32 rq_cpu;  /* out: runqueues[cpu].cpu, or -1 */
+    __u32 cpu;  /* the layout of externs_typed.bpf.c's, which uses these three */
+    __s32 rq_cpu;
     __s32 prog_active;
     __u32 pad;
     __u64 schedule_addr;
     __u64 missing_addr;
 };
-
-/* The kernel resolves typed ksyms through kallsyms as well, so data symbols like these need
- * CONFIG_KALLSYMS_ALL: without it BPF_PROG_LOAD fails with ENOENT ("failed to find the address"), for libbpf too. */
-SEC("syscall")
-int read_typed_ksyms(struct ksym_out *out)
-{
-    struct rq *rq = bpf_per_cpu_ptr(&runqueues, out->cpu);
-    out->rq_cpu = rq ? rq->cpu : -1;
-    const int *active = bpf_this_cpu_ptr(&bpf_prog_active);
-    out->prog_active = *active;
-    return 0;
-}
+struct ksym_out ksym_out;
 
 SEC("syscall")
-int read_untyped_ksyms(struct ksym_out *out)
+int read_untyped_ksyms(void *ctx)
 {
+    struct ksym_out *out = &ksym_out;
     out->schedule_addr = (__u64)&schedule;
     out->missing_addr = (__u64)&ebpf_cxx_no_such_symbol;
     return 0;
@@ -104,10 +96,12 @@ struct kfunc_out {
     __u32 cpumask_weight, cpumask_has_0, cpumask_has_1; /* CPU 0 always exists; only it is set */
     __u32 rcu_locked;
 };
+struct kfunc_out kfunc_out;
 
 SEC("syscall")
-int call_kfuncs(struct kfunc_out *out)
+int call_kfuncs(void *ctx)
 {
+    struct kfunc_out *out = &kfunc_out;
     out->tgid = -1;
     out->have_task_kfuncs = bpf_ksym_exists(bpf_task_from_pid) && bpf_ksym_exists(bpf_task_release);
     out->have_cpumask_kfuncs = bpf_ksym_exists(bpf_cpumask_create);
@@ -115,7 +109,7 @@ int call_kfuncs(struct kfunc_out *out)
     if (bpf_ksym_exists(bpf_ebpf_cxx_no_such_kfunc))
         bpf_ebpf_cxx_no_such_kfunc();
     /* Guard each call with bpf_ksym_exists() itself: the constant lets the verifier drop the dead call (a value
-     * stored in the context and read back would be unknown to it, and the poisoned call would be rejected). */
+     * stored in memory and read back would be unknown to it, and the poisoned call would be rejected). */
     if (bpf_ksym_exists(bpf_task_from_pid) && bpf_ksym_exists(bpf_task_release)) {
         struct task_struct *t = bpf_task_from_pid(out->pid);
         if (t) {

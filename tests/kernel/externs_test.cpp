@@ -27,7 +27,7 @@ using test::fails_with;
 
 namespace {
 
-// The layouts of the syscall programs' contexts in bpf-progs/externs.bpf.c.
+// The layouts of the programs' global variables (in and out) in bpf-progs/externs.bpf.c.
 struct KconfigOut {
     std::int64_t hz;
     std::uint64_t bpf_syscall, bpf_jit_tristate, nr_cpus, kernel_version, has_bpf_cookie, has_syscall_wrapper;
@@ -56,16 +56,18 @@ Object must_load(const LoadOptions& o = {}) {
     return std::move(*obj);
 }
 
-// Runs a syscall program on `ctx`; the kernel copies the context back.
+// Runs a program of externs.bpf.o once with `vars` in its global variable `var` (the inputs), then reads `var`
+// back (the outputs). Syscall programs where the kernel has them, raw tracepoint programs before 5.14.
 template <class T>
-void run(Object& obj, const char* prog, T& ctx) {
+void run(Object& obj, const char* prog, const char* var, T& vars) {
     Program* p = obj.find_program(prog);
     REQUIRE(p);
+    test::runnable(*p);
     auto l = p->load();
     if (!l) FAIL(std::string(l.error().message()));
-    auto r = p->test_run({.ctx_in = std::span<const std::byte>(reinterpret_cast<const std::byte*>(&ctx), sizeof ctx)});
-    if (!r) FAIL(std::string(r.error().message()));
-    CHECK(r->retval == 0);
+    REQUIRE(obj.write_global(var, as_bytes_of(vars)));
+    test::run_once(*p);
+    REQUIRE(obj.read_global(var, as_writable_bytes_of(vars)));
 }
 
 // The kernel config, read without the library (zcat, or the file in /boot). Empty when neither exists.
@@ -141,16 +143,17 @@ std::uint32_t vmlinux_id(const char* name, btf::Kind kind) {
     return *id;
 }
 
-// What externs.bpf.o needs from the kernel, whatever the loader does: syscall programs (5.14+), since its programs
-// write their results into the context, which only syscall programs' test runs copy back; and the per-CPU variable
-// 'runqueues' in the kernel's BTF for its strong typed ksym (kernels built with a pahole that emits no per-CPU
-// variables have none).
-std::optional<std::string> cannot_load_externs() {
-    if (auto why = test::needs_syscall_programs("externs.bpf.o's programs write their results into the context"))
-        return why;
+// What externs.bpf.o needs from the kernel, whatever the loader does: programs it can test-run (syscall programs,
+// 5.14, or raw tracepoint ones, 5.10).
+std::optional<std::string> cannot_load_externs() { return test::cannot_run_syscall_programs(); }
+
+// externs_typed.bpf.o also needs the per-CPU variable 'runqueues' in the kernel's BTF for its strong typed ksym
+// (kernels built with a pahole that emits no per-CPU variables, such as Debian's 5.10, have none).
+std::optional<std::string> cannot_load_typed_ksyms() {
+    if (auto why = cannot_load_externs()) return why;
     if (!vmlinux_has("runqueues", btf::Kind::Var))
         return std::string("the kernel's BTF has no VAR 'runqueues' (no per-CPU variables in its BTF): the strong "
-                           "typed ksym of externs.bpf.o cannot resolve");
+                           "typed ksym of externs_typed.bpf.o cannot resolve");
     return std::nullopt;
 }
 
@@ -162,7 +165,7 @@ TEST_CASE("kconfig externs equal the kernel config, uname and the kernel's featu
     EBPF_SKIP_IF(cannot_load_externs());
     Object obj = must_load();
     KconfigOut o{};
-    run(obj, "read_kconfig", o);
+    run(obj, "read_kconfig", "kconfig_out", o);
     REQUIRE(config.count("CONFIG_HZ"));
     CHECK(o.hz == std::stoll(config.at("CONFIG_HZ")));
     CHECK(o.bpf_syscall == (config.at("CONFIG_BPF_SYSCALL") == "y" ? 1u : 0u));
@@ -203,7 +206,7 @@ TEST_CASE("kconfig externs from LoadOptions::kconfig: every type", "[externs]") 
                 "# CONFIG_MODULES is not set\n";
     Object obj = must_load(o);
     KconfigOut out{};
-    run(obj, "read_kconfig", out);
+    run(obj, "read_kconfig", "kconfig_out", out);
     CHECK(out.hz == 1000);
     CHECK(out.bpf_syscall == 1);
     CHECK(out.bpf_jit_tristate == 2);  // TRI_MODULE
@@ -240,10 +243,13 @@ TEST_CASE("kconfig values that do not fit their extern fail the load, naming it"
 }
 
 TEST_CASE("typed ksyms: per-CPU kernel variables by BTF id", "[externs]") {
-    EBPF_SKIP_IF(cannot_load_externs());
-    Object obj = must_load();
+    EBPF_SKIP_IF(cannot_load_typed_ksyms());
+    auto typed = Object::load_file(test::obj_path("externs_typed.bpf.o").c_str());
+    if (!typed) FAIL(std::string(typed.error().message()));
+    Object& obj = *typed;
     Program* p = obj.find_program("read_typed_ksyms");
     REQUIRE(p);
+    test::runnable(*p);
     // The references are BTF ids of the kernel's VARs (ld_imm64 src_reg 3), whatever the kernel then says.
     int btf_refs = 0;
     for (const Instruction& in : p->def().instructions) {
@@ -266,7 +272,7 @@ TEST_CASE("typed ksyms: per-CPU kernel variables by BTF id", "[externs]") {
     }
     KsymOut o{};
     o.cpu = 0;
-    run(obj, "read_typed_ksyms", o);
+    run(obj, "read_typed_ksyms", "ksym_out", o);
     CHECK(o.rq_cpu == 0);  // runqueues[0].cpu
     CHECK(o.prog_active >= 0);
 }
@@ -277,7 +283,7 @@ TEST_CASE("untyped ksyms: kallsyms addresses, 0 for a missing weak one", "[exter
     REQUIRE(syms.count("schedule"));
     Object obj = must_load();
     KsymOut o{};
-    run(obj, "read_untyped_ksyms", o);
+    run(obj, "read_untyped_ksyms", "ksym_out", o);
     CHECK(o.schedule_addr == syms.at("schedule"));
     CHECK(o.missing_addr == 0);
 }
@@ -315,7 +321,7 @@ TEST_CASE("kfuncs: calls resolved by BTF id, missing weak ones poisoned and skip
     }
     KfuncOut o{};
     o.pid = static_cast<std::int32_t>(::getpid());
-    run(obj, "call_kfuncs", o);
+    run(obj, "call_kfuncs", "kfunc_out", o);
     CHECK(o.have_missing_kfunc == 0);
     CHECK(o.have_task_kfuncs == (task_kfuncs ? 1u : 0u));
     CHECK(o.tgid == (task_kfuncs ? ::getpid() : -1));

@@ -53,14 +53,32 @@ TEST_CASE("externs.bpf.o: extern kinds and the .kconfig layout", "[object][exter
         REQUIRE(kconfig);
         CHECK(kconfig->kind == MapKind::Kconfig);
         CHECK(kconfig->value_size == 64);  // 28 + 32, rounded up to 8
-        // .ksyms: typed variables, an untyped one, kfuncs.
-        CHECK(ext("runqueues").kind == ExternKind::Ksym);
-        CHECK(ext("runqueues").type != 0);
-        CHECK_FALSE(ext("runqueues").is_func);
+        // .ksyms: an untyped variable, kfuncs (the typed variables are in externs_typed.bpf.o, below).
+        CHECK(ext("schedule").kind == ExternKind::Ksym);
         CHECK(ext("schedule").type == 0);  // untyped: an address from kallsyms
         CHECK(ext("ebpf_cxx_no_such_symbol").weak);
         CHECK(ext("bpf_task_from_pid").is_func);
         CHECK(ext("bpf_task_from_pid").weak);
         CHECK(ext("bpf_ebpf_cxx_no_such_kfunc").is_func);
+    }
+}
+
+TEST_CASE("externs_typed.bpf.o: typed ksyms carry their BTF type", "[object][externs]") {
+    for (const char* file : {"externs_typed.bpf.o", "externs_typed.bpfeb.o"}) {
+        INFO(file);
+        const auto bytes = test::read_obj(file);
+        REQUIRE_FALSE(bytes.empty());
+        auto spec = ObjectSpec::parse(bytes, {.name = "externs_typed"});
+        if (!spec) FAIL(std::string(spec.error().message()));
+        int typed = 0;
+        for (const ExternSpec& e : spec->externs) {
+            INFO(e.name);
+            CHECK(e.kind == ExternKind::Ksym);
+            CHECK(e.type != 0);
+            CHECK_FALSE(e.is_func);
+            CHECK_FALSE(e.weak);
+            typed += e.name == "runqueues" || e.name == "bpf_prog_active";
+        }
+        CHECK(typed == 2);
     }
 }
