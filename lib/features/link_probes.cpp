@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/format.hpp"
+#include "base/try.hpp"
 #include "features/own_probes.hpp"
 #include "features/probe_cache.hpp"
 #include "features/probe_util.hpp"
@@ -52,8 +53,8 @@ using A = AttachType;
 using P = ProgramType;
 
 // One row per attach type of include/ebpf/types.hpp, in two tables: the attach types whose link takes a target fd
-// (cgroups, netns, perf events, sockmaps: a bad fd proves the path), which the cgroup attach path probes on its
-// own (fd_target_link_supported), and the others.
+// and whose probe program needs nothing from the kernel's BTF (cgroups, netns, perf events, sockmaps: a bad fd
+// proves the path), which the cgroup attach path probes on its own (fd_target_link_supported), and the others.
 constexpr LinkRecipe kFdTargetRecipes[] = {
     {A::CgroupInetIngress, P::CgroupSkb, How::BadFd},
     {A::CgroupInetEgress, P::CgroupSkb, How::BadFd},
@@ -88,7 +89,6 @@ constexpr LinkRecipe kFdTargetRecipes[] = {
     {A::SkReuseportSelect, P::SkReuseport, How::BadFd},  // SO_ATTACH_REUSEPORT_EBPF only, so far
     {A::SkReuseportSelectOrMigrate, P::SkReuseport, How::BadFd},
     {A::PerfEvent, P::Tracepoint, How::BadFd},
-    {A::LsmCgroup, P::Lsm, How::BtfBadFd, "bpf_lsm_socket_bind"},
     {A::CgroupUnixConnect, P::CgroupSockAddr, How::BadFd},
     {A::CgroupUnixSendmsg, P::CgroupSockAddr, How::BadFd},
     {A::CgroupUnixRecvmsg, P::CgroupSockAddr, How::BadFd},
@@ -96,6 +96,9 @@ constexpr LinkRecipe kFdTargetRecipes[] = {
     {A::CgroupUnixGetsockname, P::CgroupSockAddr, How::BadFd},
 };
 constexpr LinkRecipe kOtherRecipes[] = {
+    // A cgroup link too, but its program needs an LSM hook from the kernel's BTF: not in kFdTargetRecipes, which
+    // must not reach the kernel's BTF (fd_target_link_supported answers lsm_cgroup from the cgroup links' probe).
+    {A::LsmCgroup, P::Lsm, How::BtfBadFd, "bpf_lsm_socket_bind"},
     {A::TraceRawTp, P::Tracing, How::TracingAttach, "btf_trace_bpf_test_finish", 0},
     {A::TraceFentry, P::Tracing, How::TracingAttach, "bpf_fentry_test1", 0},
     {A::TraceFexit, P::Tracing, How::TracingAttach, "bpf_fentry_test1", 0},
@@ -174,28 +177,37 @@ const LinkRecipe* find_recipe(std::span<const LinkRecipe> table, AttachType type
     return nullptr;
 }
 
-// Loads the recipe's program for attach type `key.type` into `prog`: true when it loaded; false when the kernel
-// refuses it as one without the attach type (or without the program type) does.
+// The kernel's BTF ids of a recipe's attach targets (its first and its fallback; 0 where it names none).
+struct BtfTargets {
+    std::uint32_t first = 0, fallback = 0;
+};
+
+Result<BtfTargets> btf_targets(const LinkRecipe& r) {
+    BtfTargets t;
+    if (r.how != How::TracingAttach && r.how != How::IterAttach && r.how != How::BtfBadFd) return t;
+    EBPF_TRY_ASSIGN(t.first, btf_target(r, r.btf_target));
+    if (r.btf_fallback) {
+        EBPF_TRY_ASSIGN(t.fallback, btf_target(r, r.btf_fallback));
+    }
+    return t;
+}
+
+// Loads the recipe's program for attach type `key.type` into `prog`, against `btf` (btf_targets(r); nothing for the
+// recipes that need no BTF target, so that their probes do not reach the kernel's BTF): true when it loaded; false
+// when the kernel refuses it as one without the attach type (or without the program type) does.
 Result<bool> load_recipe_program(const LinkRecipe& r, const ProbeKey& key, const std::string& what,
-                                 probe::Outcome& prog) {
+                                 const BtfTargets& btf, probe::Outcome& prog) {
     // The program: the type must exist, and it must load with this expected attach type (and BTF target).
-    const bool needs_btf = r.how == How::TracingAttach || r.how == How::IterAttach || r.how == How::BtfBadFd;
     auto known = program_type_supported(r.prog);
     if (!known) return known;
     if (!*known) return false;
     probe::ProgLoad load{.type = r.prog, .expected_attach_type = key.type};
     if (r.type == AttachType::PerfEvent) load.expected_attach_type = 0;
     load.insns = {{0xb7, 0, 0, 0, r.ret}, {0x95, 0, 0, 0, 0}};
-    if (needs_btf) {
-        auto id = btf_target(r, r.btf_target);
-        if (!id) return std::move(id).error().context(what);
-        load.attach_btf_id = *id;
-    }
+    load.attach_btf_id = btf.first;
     prog = probe::load_program(load);
-    if (!prog.ok() && prog.err == EINVAL && r.btf_fallback) {
-        auto id = btf_target(r, r.btf_fallback);
-        if (!id) return std::move(id).error().context(what);
-        load.attach_btf_id = *id;
+    if (!prog.ok() && prog.err == EINVAL && btf.fallback != 0) {
+        load.attach_btf_id = btf.fallback;
         prog = probe::load_program(load);
     }
     if (prog.ok()) return true;
@@ -211,6 +223,15 @@ Result<bool> load_recipe_program(const LinkRecipe& r, const ProbeKey& key, const
 
 std::string link_what(AttachType type) { return format("BPF_LINK_CREATE (%.*s)", EBPF_SV(to_string(type))); }
 
+// A link from the loaded probe program to target fd -1: EBADF where the link path exists.
+Result<bool> bad_target_fd_verdict(const probe::Outcome& prog, std::uint32_t attach_type, const std::string& what) {
+    sys::LinkCreateAttr a{};
+    a.prog_fd = static_cast<std::uint32_t>(prog.fd.get());
+    a.attach_type = attach_type;
+    a.target_fd = kInvalid;
+    return verdict(link_errno(a), {EBADF}, what);
+}
+
 // The attach types of kFdTargetRecipes: a link to target fd -1 fails with EBADF where the path exists.
 Result<bool> run_fd_target_link_probe(const ProbeKey& key) {
     const auto type = static_cast<AttachType>(key.type);
@@ -218,13 +239,9 @@ Result<bool> run_fd_target_link_probe(const ProbeKey& key) {
     if (!r) return false;  // fd_target_link_supported() says no for these without probing
     const std::string what = link_what(type);
     probe::Outcome prog;
-    auto loaded = load_recipe_program(*r, key, what, prog);
+    auto loaded = load_recipe_program(*r, key, what, BtfTargets{}, prog);
     if (!loaded || !*loaded) return loaded;
-    sys::LinkCreateAttr a{};
-    a.prog_fd = static_cast<std::uint32_t>(prog.fd.get());
-    a.attach_type = key.type;
-    a.target_fd = kInvalid;
-    return verdict(link_errno(a), {EBADF}, what);
+    return bad_target_fd_verdict(prog, key.type, what);
 }
 
 Result<bool> run_struct_ops_link_probe(const ProbeKey& key) {
@@ -246,9 +263,12 @@ Result<bool> run_link_probe(const ProbeKey& key) {
     case How::StructOpsMap: return run_struct_ops_link_probe(key);
     default: break;
     }
+    auto btf = btf_targets(*r);
+    if (!btf) return std::move(btf).error().context(what);
     probe::Outcome prog;
-    auto loaded = load_recipe_program(*r, key, what, prog);
+    auto loaded = load_recipe_program(*r, key, what, *btf, prog);
     if (!loaded || !*loaded) return loaded;
+    if (r->how == How::BtfBadFd) return bad_target_fd_verdict(prog, key.type, what);
     sys::LinkCreateAttr a{};
     a.prog_fd = static_cast<std::uint32_t>(prog.fd.get());
     a.attach_type = key.type;
@@ -290,6 +310,9 @@ Result<bool> link_supported(AttachType type) {
 }
 
 Result<bool> detail::fd_target_link_supported(AttachType type) {
+    // lsm_cgroup (6.0) came after cgroup links (5.7): where an lsm_cgroup program loads, a cgroup link takes it.
+    // Its own probe needs an LSM hook from the kernel's BTF, which the cgroup attach path should not carry.
+    if (type == AttachType::LsmCgroup) type = AttachType::CgroupInetIngress;
     if (!find_recipe(kFdTargetRecipes, type)) return false;
     return cached_probe(ProbeKey::link(type), run_fd_target_link_probe);
 }

@@ -19,7 +19,8 @@ Result<bool> has_map_freeze();
 Result<bool> has_link_detach();
 
 // link_supported(type) for the attach types whose link path takes a target fd (cgroups, netns, perf events,
-// sockmaps, lsm_cgroup). For another attach type: false without probing (there is no such link to a target fd).
+// sockmaps); lsm_cgroup (6.0) is answered by the cgroup links' probe (5.7), as its own needs the kernel's BTF.
+// For another attach type: false without probing (there is no such link to a target fd).
 Result<bool> fd_target_link_supported(AttachType type);
 // link_supported(AttachType::StructOps): struct_ops links (6.4).
 Result<bool> struct_ops_link_supported();
