@@ -56,20 +56,16 @@ extern const void schedule __ksym;
 /* Absent weak ksyms resolve to 0. */
 extern const void ebpf_cxx_no_such_symbol __ksym __weak;
 
-struct ksym_out {
-    __u32 cpu;  /* the layout of externs_typed.bpf.c's, which uses these three */
-    __s32 rq_cpu;
-    __s32 prog_active;
-    __u32 pad;
+struct untyped_ksym_out {
     __u64 schedule_addr;
     __u64 missing_addr;
 };
-struct ksym_out ksym_out;
+struct untyped_ksym_out untyped_ksym_out;
 
 SEC("syscall")
 int read_untyped_ksyms(void *ctx)
 {
-    struct ksym_out *out = &ksym_out;
+    struct untyped_ksym_out *out = &untyped_ksym_out;
     out->schedule_addr = (__u64)&schedule;
     out->missing_addr = (__u64)&ebpf_cxx_no_such_symbol;
     return 0;

@@ -9,22 +9,19 @@
 extern const struct rq runqueues __ksym;
 extern const int bpf_prog_active __ksym;
 
-struct ksym_out {
+struct typed_ksym_out {
     __u32 cpu;     /* in: the CPU whose run queue to read */
     __s32 rq_cpu;  /* out: runqueues[cpu].cpu, or -1 */
     __s32 prog_active;
-    __u32 pad;
-    __u64 schedule_addr;
-    __u64 missing_addr;
 };
-struct ksym_out ksym_out;
+struct typed_ksym_out typed_ksym_out;
 
 /* The kernel resolves typed ksyms through kallsyms as well, so data symbols like these need
  * CONFIG_KALLSYMS_ALL: without it BPF_PROG_LOAD fails with ENOENT ("failed to find the address"), for libbpf too. */
 SEC("syscall")
 int read_typed_ksyms(void *ctx)
 {
-    struct ksym_out *out = &ksym_out;
+    struct typed_ksym_out *out = &typed_ksym_out;
     struct rq *rq = bpf_per_cpu_ptr(&runqueues, out->cpu);
     out->rq_cpu = rq ? rq->cpu : -1;
     const int *active = bpf_this_cpu_ptr(&bpf_prog_active);

@@ -311,8 +311,12 @@ Result<bool> link_supported(AttachType type) {
 
 Result<bool> detail::fd_target_link_supported(AttachType type) {
     // lsm_cgroup (6.0) came after cgroup links (5.7): where an lsm_cgroup program loads, a cgroup link takes it.
-    // Its own probe needs an LSM hook from the kernel's BTF, which the cgroup attach path should not carry.
-    if (type == AttachType::LsmCgroup) type = AttachType::CgroupInetIngress;
+    // Its own probe needs an LSM hook from the kernel's BTF, which the cgroup attach path should not carry; its
+    // forced answer (EBPF_CXX_PROBE_OVERRIDE=link:lsm_cgroup=0) or an answer link_supported() found still decides.
+    if (type == AttachType::LsmCgroup) {
+        if (auto known = known_probe_answer(ProbeKey::link(type))) return std::move(*known);
+        type = AttachType::CgroupInetIngress;
+    }
     if (!find_recipe(kFdTargetRecipes, type)) return false;
     return cached_probe(ProbeKey::link(type), run_fd_target_link_probe);
 }

@@ -189,6 +189,16 @@ void forget_probe_results() {
     r.answers.clear();
 }
 
+std::optional<Result<bool>> detail::known_probe_answer(const ProbeKey& key) {
+    Registry& r = registry();
+    std::lock_guard<std::mutex> lock(r.mu);
+    read_env_locked(r);
+    if (r.bad_env) return Result<bool>(*r.bad_env);
+    if (const auto it = r.forced.find(key); it != r.forced.end()) return Result<bool>(it->second);
+    if (const auto it = r.answers.find(key); it != r.answers.end()) return Result<bool>(it->second);
+    return std::nullopt;
+}
+
 Result<bool> detail::cached_probe(const ProbeKey& key, ProbeFn probe) {
     Registry& r = registry();
     {

@@ -35,10 +35,11 @@ struct KconfigOut {
     std::uint64_t modules;
     char localversion[32];
 };
-struct KsymOut {
+struct TypedKsymOut {  // externs_typed.bpf.c
     std::uint32_t cpu;
     std::int32_t rq_cpu, prog_active;
-    std::uint32_t pad;
+};
+struct UntypedKsymOut {
     std::uint64_t schedule_addr, missing_addr;
 };
 struct KfuncOut {
@@ -270,9 +271,9 @@ TEST_CASE("typed ksyms: per-CPU kernel variables by BTF id", "[externs]") {
         EBPF_SKIP("'runqueues' is not in /proc/kallsyms (no CONFIG_KALLSYMS_ALL): the kernel cannot resolve typed "
                   "data ksyms, BPF_PROG_LOAD fails with ENOENT as expected");
     }
-    KsymOut o{};
+    TypedKsymOut o{};
     o.cpu = 0;
-    run(obj, "read_typed_ksyms", "ksym_out", o);
+    run(obj, "read_typed_ksyms", "typed_ksym_out", o);
     CHECK(o.rq_cpu == 0);  // runqueues[0].cpu
     CHECK(o.prog_active >= 0);
 }
@@ -282,8 +283,8 @@ TEST_CASE("untyped ksyms: kallsyms addresses, 0 for a missing weak one", "[exter
     const auto syms = kallsyms({"schedule"});
     REQUIRE(syms.count("schedule"));
     Object obj = must_load();
-    KsymOut o{};
-    run(obj, "read_untyped_ksyms", "ksym_out", o);
+    UntypedKsymOut o{};
+    run(obj, "read_untyped_ksyms", "untyped_ksym_out", o);
     CHECK(o.schedule_addr == syms.at("schedule"));
     CHECK(o.missing_addr == 0);
 }

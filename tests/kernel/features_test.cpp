@@ -19,6 +19,7 @@
 #include <ebpf/features.hpp>
 #include <ebpf/kernel_btf.hpp>
 
+#include "features/own_probes.hpp"
 #include "features/probe_util.hpp"
 #include "support/fault_syscall.hpp"
 
@@ -254,6 +255,26 @@ TEST_CASE("forced answers win over the kernel, make no system call, and can be u
     CHECK(yes(map_type_supported(MapType::Hash)));
     for (const char* spec : {"map:hash", "map:hash=2", "hash=0", "nofamily:x=1", "helper:xdp=1", "helper:xdp/nope=1"})
         CHECK_FALSE(override_probes(spec));
+}
+
+TEST_CASE("the cgroup attach path answers lsm_cgroup links from the cgroup links' probe, unless told", "[features]") {
+    // Its own recipe needs an LSM hook from the kernel's BTF; lsm_cgroup (6.0) came after cgroup links (5.7). An
+    // answer link_supported(LsmCgroup) cached earlier would decide instead (a true probe is better than the proxy).
+    forget_probe_results();
+    auto cgroup_links = detail::fd_target_link_supported(AttachType::CgroupInetIngress);
+    REQUIRE(cgroup_links);
+    fault::arm({});  // cached by now: no system call, and no BTF read
+    auto lsm = detail::fd_target_link_supported(AttachType::LsmCgroup);
+    CHECK(fault::calls() == 0);
+    fault::disarm();
+    REQUIRE(lsm);
+    CHECK(*lsm == *cgroup_links);
+    // A forced answer for lsm_cgroup itself decides (how the tests reach the BPF_PROG_ATTACH fallback).
+    override_probe(ProbeKey::link(AttachType::LsmCgroup), !*cgroup_links);
+    CHECK(detail::fd_target_link_supported(AttachType::LsmCgroup).value_or(*cgroup_links) == !*cgroup_links);
+    override_probe(ProbeKey::link(AttachType::LsmCgroup), std::nullopt);
+    // Attach types without a target fd: no without probing.
+    CHECK(no(detail::fd_target_link_supported(AttachType::Xdp)));
 }
 
 TEST_CASE("probe keys print and parse", "[features]") {
