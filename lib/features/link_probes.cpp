@@ -263,6 +263,9 @@ Result<bool> run_link_probe(const ProbeKey& key) {
     case How::StructOpsMap: return run_struct_ops_link_probe(key);
     default: break;
     }
+    // A kernel without the program type says no before the kernel's BTF is read (it may have none).
+    auto known = program_type_supported(r->prog);
+    if (!known || !*known) return known;
     auto btf = btf_targets(*r);
     if (!btf) return std::move(btf).error().context(what);
     probe::Outcome prog;
