@@ -192,15 +192,25 @@ Result<BtfTargets> btf_targets(const LinkRecipe& r) {
     return t;
 }
 
-// Loads the recipe's program for attach type `key.type` into `prog`, against `btf` (btf_targets(r); nothing for the
-// recipes that need no BTF target, so that their probes do not reach the kernel's BTF): true when it loaded; false
-// when the kernel refuses it as one without the attach type (or without the program type) does.
+// Finds a recipe's BTF targets; passed as a pointer so that the probes given none (nullptr: the fd-target ones) do
+// not reach the kernel's BTF in a static binary.
+using BtfResolver = Result<BtfTargets> (*)(const LinkRecipe& r);
+
+// Loads the recipe's program for attach type `key.type` into `prog`, against the BTF targets `resolve` finds once
+// the program type is known to exist (a kernel without it may have no BTF either): true when it loaded; false when
+// the kernel refuses it as one without the attach type (or without the program type) does.
 Result<bool> load_recipe_program(const LinkRecipe& r, const ProbeKey& key, const std::string& what,
-                                 const BtfTargets& btf, probe::Outcome& prog) {
+                                 BtfResolver resolve, probe::Outcome& prog) {
     // The program: the type must exist, and it must load with this expected attach type (and BTF target).
     auto known = program_type_supported(r.prog);
     if (!known) return known;
     if (!*known) return false;
+    BtfTargets btf;
+    if (resolve) {
+        auto found = resolve(r);
+        if (!found) return std::move(found).error().context(what);
+        btf = *found;
+    }
     probe::ProgLoad load{.type = r.prog, .expected_attach_type = key.type};
     if (r.type == AttachType::PerfEvent) load.expected_attach_type = 0;
     load.insns = {{0xb7, 0, 0, 0, r.ret}, {0x95, 0, 0, 0, 0}};
@@ -239,7 +249,7 @@ Result<bool> run_fd_target_link_probe(const ProbeKey& key) {
     if (!r) return false;  // fd_target_link_supported() says no for these without probing
     const std::string what = link_what(type);
     probe::Outcome prog;
-    auto loaded = load_recipe_program(*r, key, what, BtfTargets{}, prog);
+    auto loaded = load_recipe_program(*r, key, what, nullptr, prog);
     if (!loaded || !*loaded) return loaded;
     return bad_target_fd_verdict(prog, key.type, what);
 }
@@ -263,13 +273,8 @@ Result<bool> run_link_probe(const ProbeKey& key) {
     case How::StructOpsMap: return run_struct_ops_link_probe(key);
     default: break;
     }
-    // A kernel without the program type says no before the kernel's BTF is read (it may have none).
-    auto known = program_type_supported(r->prog);
-    if (!known || !*known) return known;
-    auto btf = btf_targets(*r);
-    if (!btf) return std::move(btf).error().context(what);
     probe::Outcome prog;
-    auto loaded = load_recipe_program(*r, key, what, *btf, prog);
+    auto loaded = load_recipe_program(*r, key, what, btf_targets, prog);
     if (!loaded || !*loaded) return loaded;
     if (r->how == How::BtfBadFd) return bad_target_fd_verdict(prog, key.type, what);
     sys::LinkCreateAttr a{};

@@ -90,13 +90,8 @@ Result<BtfInfo> loaded_btf_info(std::uint32_t id) {
 Result<btf::Spec> loaded_btf_spec(std::uint32_t id) {
     EBPF_TRY_ASSIGN(UniqueFd fd, open_loaded_btf(id));
     EBPF_TRY_ASSIGN(const BtfInfo info, loaded_btf_info_of(fd.get(), id));
-    std::vector<std::byte> bytes(info.size);
-    sys::BtfInfoRaw raw{};
-    raw.btf = sys::ptr_to_u64(bytes.data());
-    raw.btf_size = info.size;
-    std::uint32_t len = sizeof raw;
-    EBPF_TRY(sys::obj_get_info_by_fd(fd.get(), &raw, len).context(format("BTF object id %u: read its types", id)));
-    bytes.resize(std::min<std::size_t>(bytes.size(), raw.btf_size));
+    auto bytes = sys::btf_bytes(fd.get(), info.size);
+    if (!bytes) return std::move(bytes).error().context(format("BTF object id %u: read its types", id));
     const btf::Spec* base = nullptr;
     std::shared_ptr<const KernelBtf> kernel;
     if (info.kernel_btf && info.name != "vmlinux") {
@@ -104,7 +99,7 @@ Result<btf::Spec> loaded_btf_spec(std::uint32_t id) {
         EBPF_TRY_ASSIGN(kernel, KernelBtf::running());
         base = &kernel->vmlinux();
     }
-    auto spec = btf::Spec::parse(std::span<const std::byte>(bytes), base);
+    auto spec = btf::Spec::parse(std::span<const std::byte>(*bytes), base);
     if (!spec) return std::move(spec).error().context(format("BTF object id %u (%s)", id, info.name.c_str()));
     return std::move(*spec);
 }

@@ -339,13 +339,9 @@ std::optional<std::string> full_program_name(int fd, std::uint32_t btf_id, std::
     sys::BtfInfoRaw braw{};
     len = sizeof braw;
     if (!sys::obj_get_info_by_fd(btf_fd->get(), &braw, len)) return std::nullopt;
-    std::vector<std::byte> bytes(braw.btf_size);
-    braw = {};
-    braw.btf = sys::ptr_to_u64(bytes.data());
-    braw.btf_size = static_cast<std::uint32_t>(bytes.size());
-    len = sizeof braw;
-    if (!sys::obj_get_info_by_fd(btf_fd->get(), &braw, len) || braw.btf_size > bytes.size()) return std::nullopt;
-    auto spec = btf::Spec::parse(std::span<const std::byte>(bytes));
+    auto bytes = sys::btf_bytes(btf_fd->get(), braw.btf_size);
+    if (!bytes) return std::nullopt;
+    auto spec = btf::Spec::parse(std::span<const std::byte>(*bytes));
     if (!spec) return std::nullopt;
     auto t = spec->type(rec[1]);
     if (!t || t->kind() != btf::Kind::Func || !t->name().starts_with(cut)) return std::nullopt;

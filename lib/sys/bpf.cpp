@@ -4,9 +4,11 @@
 
 #include <sys/syscall.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "sys/info.hpp"
 #include "sys/syscall.hpp"
 
 namespace ebpf::sys {
@@ -197,6 +199,18 @@ Result<void> obj_get_info_by_fd(int fd, void* info, std::uint32_t& info_len) noe
     if (!r) return std::move(r).error();
     info_len = a.info_len;
     return {};
+}
+
+Result<std::vector<std::byte>> btf_bytes(int btf_fd, std::uint32_t size) {
+    std::vector<std::byte> bytes(size);
+    BtfInfoRaw raw{};
+    raw.btf = ptr_to_u64(bytes.data());
+    raw.btf_size = size;
+    std::uint32_t len = sizeof raw;
+    auto r = obj_get_info_by_fd(btf_fd, &raw, len);
+    if (!r) return std::move(r).error();
+    bytes.resize(std::min<std::size_t>(bytes.size(), raw.btf_size));
+    return bytes;
 }
 
 Result<void> prog_query(QueryAttr& attr) noexcept { return run(Cmd::ProgQuery, attr); }

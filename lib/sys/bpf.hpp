@@ -3,8 +3,10 @@
 // result into a Result: errors name the command ("BPF_MAP_CREATE: Operation not permitted (errno 1)").
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include <ebpf/error.hpp>
 #include <ebpf/fd.hpp>
@@ -86,6 +88,9 @@ Result<std::optional<std::uint32_t>> get_next_id(Cmd cmd, std::uint32_t start) n
 Result<UniqueFd> get_fd_by_id(Cmd cmd, std::uint32_t id) noexcept;
 // info_len is in/out: the kernel reports how much it filled.
 Result<void> obj_get_info_by_fd(int fd, void* info, std::uint32_t& info_len) noexcept;
+// The raw types of a BTF object fd, `size` bytes (its bpf_btf_info's btf_size): BPF_OBJ_GET_INFO_BY_FD with a
+// buffer. Shorter when the kernel reports fewer bytes.
+Result<std::vector<std::byte>> btf_bytes(int btf_fd, std::uint32_t size);
 Result<void> prog_query(QueryAttr& attr) noexcept;
 Result<UniqueFd> raw_tracepoint_open(const char* name, int prog_fd, std::uint64_t cookie = 0) noexcept;
 Result<UniqueFd> link_create(LinkCreateAttr& attr) noexcept;

@@ -49,10 +49,12 @@ struct KfuncOut {
     std::uint32_t rcu_locked;
 };
 
-Result<Object> load(const LoadOptions& o = {}) { return Object::load_file(test::obj_path("externs.bpf.o").c_str(), o); }
+Result<Object> load(const LoadOptions& o = {}, const char* file = "externs.bpf.o") {
+    return Object::load_file(test::obj_path(file).c_str(), o);
+}
 
-Object must_load(const LoadOptions& o = {}) {
-    auto obj = load(o);
+Object must_load(const LoadOptions& o = {}, const char* file = "externs.bpf.o") {
+    auto obj = load(o, file);
     if (!obj) FAIL(std::string(obj.error().message()));
     return std::move(*obj);
 }
@@ -245,9 +247,7 @@ TEST_CASE("kconfig values that do not fit their extern fail the load, naming it"
 
 TEST_CASE("typed ksyms: per-CPU kernel variables by BTF id", "[externs]") {
     EBPF_SKIP_IF(cannot_load_typed_ksyms());
-    auto typed = Object::load_file(test::obj_path("externs_typed.bpf.o").c_str());
-    if (!typed) FAIL(std::string(typed.error().message()));
-    Object& obj = *typed;
+    Object obj = must_load({}, "externs_typed.bpf.o");
     Program* p = obj.find_program("read_typed_ksyms");
     REQUIRE(p);
     test::runnable(*p);
