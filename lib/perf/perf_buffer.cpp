@@ -21,10 +21,15 @@ namespace ebpf {
 using detail::format;
 
 namespace {
-
 // struct perf_event_mmap_page: data_head, data_tail, data_offset and data_size live at these offsets (4.1+).
 constexpr std::size_t kDataHeadOff = 1024, kDataTailOff = 1032;
 constexpr std::uint64_t kPerfSampleRaw = 1u << 10;
+}  // namespace
+
+// A named namespace, not an anonymous one: PerfBuffer::State holds Rings, and in a unity build (this file is not
+// the main file of its compiler run) GCC warns about a member whose type has internal linkage
+// (-Wsubobject-linkage).
+namespace perf_impl {
 
 struct Ring {
     std::uint32_t cpu = 0;
@@ -46,7 +51,8 @@ struct Ring {
     const std::byte* data() const { return base + sys::page_size(); }
 };
 
-}  // namespace
+}  // namespace perf_impl
+using perf_impl::Ring;
 
 struct PerfBuffer::State {
     Map map;
