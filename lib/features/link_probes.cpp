@@ -276,7 +276,6 @@ Result<bool> run_link_probe(const ProbeKey& key) {
     probe::Outcome prog;
     auto loaded = load_recipe_program(*r, key, what, btf_targets, prog);
     if (!loaded || !*loaded) return loaded;
-    if (r->how == How::BtfBadFd) return bad_target_fd_verdict(prog, key.type, what);
     sys::LinkCreateAttr a{};
     a.prog_fd = static_cast<std::uint32_t>(prog.fd.get());
     a.attach_type = key.type;
@@ -303,8 +302,8 @@ Result<bool> run_link_probe(const ProbeKey& key) {
     }
     case How::TracingAttach:
     case How::IterAttach: return verdict(link_errno(a), {}, what);  // attaches for real; the link is closed at once
+    case How::BtfBadFd: return bad_target_fd_verdict(prog, key.type, what);
     case How::BadFd:
-    case How::BtfBadFd:
     case How::StructOpsMap:
     case How::None: break;
     }

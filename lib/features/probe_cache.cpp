@@ -200,18 +200,12 @@ std::optional<Result<bool>> detail::known_probe_answer(const ProbeKey& key) {
 }
 
 Result<bool> detail::cached_probe(const ProbeKey& key, ProbeFn probe) {
-    Registry& r = registry();
-    {
-        std::lock_guard<std::mutex> lock(r.mu);
-        read_env_locked(r);
-        if (r.bad_env) return *r.bad_env;
-        if (const auto it = r.forced.find(key); it != r.forced.end()) return it->second;
-        if (const auto it = r.answers.find(key); it != r.answers.end()) return it->second;
-    }
+    if (auto known = known_probe_answer(key)) return std::move(*known);
     // Probe without the lock: probes may ask other probes (a helper probe asks about its program type), and
     // unrelated questions need not wait for each other.
     auto answer = probe(key);
     if (!answer) return std::move(answer).error().context("probe " + to_string(key));
+    Registry& r = registry();
     std::lock_guard<std::mutex> lock(r.mu);
     r.answers.emplace(key, *answer);
     return *answer;
