@@ -16,6 +16,8 @@ using detail::format;
 namespace {
 
 constexpr std::uint32_t R_BPF_64_ABS64 = 2;
+// The largest input section alignment taken: a page (clang's BPF objects use at most 8).
+constexpr std::uint64_t kMaxSectionAlign = 4096;
 constexpr std::uint8_t kBpfJmpCall = 0x85;
 
 Error bad_object(const Input& in, std::string msg) { return Error(Errc::MalformedObject, in.name + ": " + msg); }
@@ -111,6 +113,12 @@ Result<void> append_sections(Linker& l, std::size_t idx) {
         }
         const std::uint64_t align = std::max<std::uint64_t>({out.align, s.addralign, 1});
         if ((align & (align - 1)) != 0) return bad_object(in, "section " + out.name + ": alignment is not a power of 2");
+        // The output pads each section to its alignment, in memory and in the file: an input claiming 2^40 would
+        // make the linker allocate that much (found by the linker fuzzer).
+        if (align > kMaxSectionAlign)
+            return bad_object(in, format("section %s: alignment %llu is over %llu, more than any BPF object needs",
+                                         out.name.c_str(), static_cast<unsigned long long>(align),
+                                         static_cast<unsigned long long>(kMaxSectionAlign)));
         if (out.exec() && s.size % 8 != 0) return bad_object(in, "section " + out.name + ": size is not a multiple of 8");
         out.align = align;
         const std::uint64_t start = (out.size + align - 1) / align * align;

@@ -199,6 +199,20 @@ TEST_CASE("bad inputs fail with one error naming the input", "[linker]") {
         auto r = link2("bad_ref.o", bad_ref, "link_b", test::read_obj("link_b.bpf.o"));
         if (!r) CHECK(r.error().message().find("bad_ref.o") != std::string_view::npos);
     }
+    SECTION("a section alignment no BPF object needs") {
+        // sh_addralign of .data set to 2^40: the output would be padded to it (the linker fuzzer ran out of memory).
+        auto f = elf::File::parse(a);
+        REQUIRE(f);
+        const elf::Section* data = f->find_section(".data");
+        REQUIRE(data);
+        std::uint64_t shoff = 0;  // e_shoff; link_a.bpf.o is little-endian
+        for (int i = 7; i >= 0; --i) shoff = shoff << 8 | std::to_integer<std::uint64_t>(a[0x28 + static_cast<std::size_t>(i)]);
+        auto bad = a;
+        const std::size_t at = shoff + std::size_t{data->index} * 64 + 48;  // its sh_addralign
+        for (std::size_t i = 0; i < 8; ++i) bad[at + i] = std::byte{i == 5 ? std::uint8_t{1} : std::uint8_t{0}};  // 2^40
+        CHECK(fails_with(link2("aligned.o", bad, "link_b", test::read_obj("link_b.bpf.o")), Errc::MalformedObject,
+                         "aligned.o: section .data: alignment 1099511627776 is over 4096"));
+    }
     SECTION("byte orders differ") {
         CHECK(fails_with(link2("link_a", a, "link_b_eb", b_eb), Errc::MalformedElf, "byte order"));
     }
