@@ -51,9 +51,10 @@ public:
 
     Error(const Error& other);
     Error& operator=(const Error& other);
-    Error(Error&&) noexcept;
-    Error& operator=(Error&&) noexcept;
-    ~Error();
+    // Moving and destroying are inline (a pointer move, a null test): every error return moves one or two.
+    Error(Error&&) noexcept = default;
+    Error& operator=(Error&&) noexcept = default;
+    ~Error() = default;
 
     Errc code() const noexcept;
     int sys_errno() const noexcept;        // 0 unless a system call failed
@@ -72,8 +73,11 @@ public:
 
 private:
     struct Payload;
+    struct DeletePayload {
+        void operator()(Payload* p) const noexcept;
+    };
     Payload& payload();
-    std::unique_ptr<Payload> p_;
+    std::unique_ptr<Payload, DeletePayload> p_;
 };
 
 [[noreturn]] void detail_bad_result_access(const Error& err) noexcept;
@@ -94,7 +98,8 @@ public:
     Result(U&& v) : ok_(true) {  // NOLINT(google-explicit-constructor): mirrors std::expected
         ::new (static_cast<void*>(&val_)) T(std::forward<U>(v));
     }
-    Result(Error e) : ok_(false) { ::new (static_cast<void*>(&err_)) Error(std::move(e)); }  // NOLINT
+    Result(Error&& e) noexcept : ok_(false) { ::new (static_cast<void*>(&err_)) Error(std::move(e)); }  // NOLINT
+    Result(const Error& e) : ok_(false) { ::new (static_cast<void*>(&err_)) Error(e); }  // NOLINT
 
     Result(const Result& o) : ok_(o.ok_) {
         if (ok_) ::new (static_cast<void*>(&val_)) T(o.val_);
@@ -182,7 +187,8 @@ class [[nodiscard]] Result<void> {
 public:
     using value_type = void;
     Result() noexcept = default;
-    Result(Error e) : err_(std::make_unique<Error>(std::move(e))) {}  // NOLINT
+    Result(Error&& e) : err_(std::make_unique<Error>(std::move(e))) {}  // NOLINT
+    Result(const Error& e) : err_(std::make_unique<Error>(e)) {}  // NOLINT
     Result(const Result& o) : err_(o.err_ ? std::make_unique<Error>(*o.err_) : nullptr) {}
     Result(Result&&) noexcept = default;
     Result& operator=(Result o) noexcept {

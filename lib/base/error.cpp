@@ -41,7 +41,7 @@ std::string_view to_string(Errc code) noexcept {
     return "unknown error";
 }
 
-Error::Error(Errc code, std::string message) : p_(std::make_unique<Payload>()) {
+Error::Error(Errc code, std::string message) : p_(new Payload{}) {
     p_->code = code;
     p_->message = std::move(message);
 }
@@ -144,14 +144,12 @@ Error Error::from_errno(int err, std::string_view call) {
     return e;
 }
 
-Error::Error(const Error& other) : p_(other.p_ ? std::make_unique<Payload>(*other.p_) : nullptr) {}
+Error::Error(const Error& other) : p_(other.p_ ? new Payload(*other.p_) : nullptr) {}
 Error& Error::operator=(const Error& other) {
-    if (this != &other) p_ = other.p_ ? std::make_unique<Payload>(*other.p_) : nullptr;
+    if (this != &other) p_.reset(other.p_ ? new Payload(*other.p_) : nullptr);
     return *this;
 }
-Error::Error(Error&&) noexcept = default;
-Error& Error::operator=(Error&&) noexcept = default;
-Error::~Error() = default;
+void Error::DeletePayload::operator()(Payload* p) const noexcept { delete p; }
 
 // A moved-from Error has no payload; it answers like this instead of crashing.
 Errc Error::code() const noexcept { return p_ ? p_->code : Errc::InvalidArgument; }
@@ -162,7 +160,7 @@ std::string_view Error::verifier_log() const noexcept { return p_ ? std::string_
 // Mutators give a moved-from Error a payload again, so it can be reused.
 Error::Payload& Error::payload() {
     if (!p_) {
-        p_ = std::make_unique<Payload>();
+        p_.reset(new Payload{});
         p_->code = Errc::InvalidArgument;
         p_->message = "(moved-from error)";
     }
