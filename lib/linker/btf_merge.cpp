@@ -213,13 +213,29 @@ Result<void> append_btf(Linker& l, std::size_t idx) {
         std::uint32_t out = kNone;
         std::uint64_t base = 0;
         bool skipped = false;
-        for (const elf::Section& s : in.elf.sections())
-            if (s.index != 0 && s.name == ds.name && in.secs[s.index].out != kNone) {
-                out = in.secs[s.index].out;
-                base = in.secs[s.index].off;
-                skipped = in.secs[s.index].skipped;
+        const elf::Section* uncarried = nullptr;
+        for (const elf::Section& s : in.elf.sections()) {
+            if (s.index == 0 || s.name != ds.name) continue;
+            if (in.secs[s.index].out == kNone) {
+                uncarried = &s;
+                continue;
             }
+            out = in.secs[s.index].out;
+            base = in.secs[s.index].off;
+            skipped = in.secs[s.index].skipped;
+        }
         if (skipped) continue;
+        // A DATASEC whose section the output does not carry (neither PROGBITS nor NOBITS) would describe
+        // variables of a section that is not there (found by the linker fuzzer).
+        if (out == kNone && uncarried)
+            return Error(Errc::MalformedObject,
+                         format("%s: BTF DATASEC %s describes section %s of type %#x, which is not linked (only "
+                                "PROGBITS and NOBITS sections are)",
+                                in.name.c_str(), ds.name.c_str(), ds.name.c_str(), uncarried->type));
+        // No section at all: the object parser ignores a sized or empty DATASEC there (a hand-made or stripped
+        // object), so the output drops it too; written out, it would describe a section that is not there.
+        if (out == kNone && ds.name != ".kconfig" && ds.name != ".ksyms" && (ds.size_type != 0 || ds.items.empty()))
+            continue;
         if (out == kNone) out = l.find_or_add_sec(ds.name);  // only externs: .kconfig, .ksyms, an extern map
         OutSec& os = l.secs[out];
         os.has_btf = true;
@@ -273,6 +289,8 @@ Result<std::pair<std::vector<std::byte>, std::vector<std::byte>>> finish_btf(Lin
     for (std::uint32_t si = 0; si < l.secs.size(); ++si) {
         OutSec& s = l.secs[si];
         if (!s.has_btf) continue;
+        // A BTF-only section (externs) left without variables: no DATASEC, as a second link would drop it.
+        if (s.type == 0 && s.vars.empty()) continue;
         // Globals sit where their definition ended up (an extern seen first recorded no real offset).
         for (const Global& g : l.globals) {
             if (g.var_idx < 0 || g.is_extern || g.var_sec != si || g.sec != si) continue;

@@ -106,7 +106,8 @@ Result<void> append_sections(Linker& l, std::size_t idx) {
         } else if (out.type != s.type || out.flags != s.flags || out.entsize != s.entsize) {
             return bad_object(in, "section " + out.name + " has a type or flags that differ from an earlier input's");
         } else if (out.name == "license" || out.name == "version") {
-            if (out.size != s.size || std::memcmp(out.data.data(), s.data.data(), s.data.size()) != 0)
+            // std::equal, not memcmp: an empty section has no data pointer to pass (UBSan, the linker fuzzer).
+            if (out.size != s.size || !std::equal(out.data.begin(), out.data.end(), s.data.begin(), s.data.end()))
                 return bad_object(in, "section " + out.name + " differs from an earlier input's");
             is.skipped = true;
             continue;

@@ -67,9 +67,14 @@ Result<void> fix_datasec(ObjectParser& p, const btf::Type& ds) {
             if (sym->visibility == elf::STV_HIDDEN || sym->visibility == elf::STV_INTERNAL)
                 patch.set_word(vs.type, 3, btf::kVarStatic);
         }
-        if (static_cast<std::uint64_t>(v.offset) + v.size > (ds.size() ? ds.size() : sec->size))
-            return p.fail(Errc::MalformedBtf, format("BTF DATASEC %.*s: variable %u [%u, +%u) exceeds the section",
-                                                     EBPF_SV(name), i, v.offset, v.size));
+        // Each variable lies in the section's bytes and, if the DATASEC states a size (a linked object), within
+        // that too: a DATASEC claiming more than its ELF section must not let a variable reach past the section.
+        const std::uint64_t limit = ds.size() ? std::min<std::uint64_t>(ds.size(), sec->size) : sec->size;
+        if (static_cast<std::uint64_t>(v.offset) + v.size > limit)
+            return p.fail(Errc::MalformedBtf, format("BTF DATASEC %.*s: variable %u [%u, +%u) exceeds the section "
+                                                     "(%llu bytes)",
+                                                     EBPF_SV(name), i, v.offset, v.size,
+                                                     static_cast<unsigned long long>(limit)));
         vars.push_back(v);
     }
     // The kernel requires variables in increasing offset order.

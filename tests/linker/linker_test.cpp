@@ -213,6 +213,22 @@ TEST_CASE("bad inputs fail with one error naming the input", "[linker]") {
         CHECK(fails_with(link2("aligned.o", bad, "link_b", test::read_obj("link_b.bpf.o")), Errc::MalformedObject,
                          "aligned.o: section .data: alignment 1099511627776 is over 4096"));
     }
+    SECTION("a DATASEC over a section the linker does not carry") {
+        // .data's sh_type set to a value no linker merges: the output kept its DATASEC and lost the section, so
+        // the linked object failed to parse (found by the linker fuzzer). The input is refused instead.
+        auto f = elf::File::parse(a);
+        REQUIRE(f);
+        const elf::Section* data = f->find_section(".data");
+        REQUIRE(data);
+        std::uint64_t shoff = 0;  // e_shoff; link_a.bpf.o is little-endian
+        for (int i = 7; i >= 0; --i) shoff = shoff << 8 | std::to_integer<std::uint64_t>(a[0x28 + static_cast<std::size_t>(i)]);
+        auto bad = a;
+        const std::size_t at = shoff + std::size_t{data->index} * 64 + 4;  // its sh_type
+        const std::uint8_t type[4] = {0x01, 0x00, 0x00, 0x20};         // 0x20000001
+        for (std::size_t i = 0; i < 4; ++i) bad[at + i] = std::byte{type[i]};
+        CHECK(fails_with(link2("typed.o", bad, "link_b", test::read_obj("link_b.bpf.o")), Errc::MalformedObject,
+                         "typed.o: BTF DATASEC .data describes section .data of type 0x20000001, which is not linked"));
+    }
     SECTION("byte orders differ") {
         CHECK(fails_with(link2("link_a", a, "link_b_eb", b_eb), Errc::MalformedElf, "byte order"));
     }

@@ -123,3 +123,32 @@ TEST_CASE("which functions count as hidden subprograms (hand-built object)", "[o
         CHECK_FALSE(h.kind_flag());
     }
 }
+
+TEST_CASE("a DATASEC that claims more than its ELF section cannot stretch a variable past it", "[object]") {
+    // A linked object states its DATASEC sizes; a lying one (the linker fuzzer's 64 MiB .bss around a 268-byte
+    // section) must not let a variable reach past the section's bytes, here or in what the linker writes.
+    auto build = [](std::uint32_t datasec_size, std::uint32_t var_size) {
+        BtfBuilder bb;
+        const auto i32 = bb.add_int("int", 4, btf::kIntSigned);
+        const auto x = bb.add_var("x", i32);
+        bb.add_datasec(".data", datasec_size, {{x, 0, var_size}});
+        ElfBuilder b;
+        const auto d = static_cast<std::uint16_t>(
+            b.add_section(".data", E::SHT_PROGBITS, E::SHF_ALLOC | E::SHF_WRITE, std::vector<std::byte>(16)));
+        b.add_section("license", E::SHT_PROGBITS, E::SHF_ALLOC | E::SHF_WRITE,
+                      {std::byte{'G'}, std::byte{'P'}, std::byte{'L'}, std::byte{0}});
+        b.add_section(".BTF", E::SHT_PROGBITS, 0, bb.build());
+        b.add_symbol("x", 8, 4, E::STB_GLOBAL, E::STT_OBJECT, d);
+        return ObjectSpec::parse(b.build(), {.name = "datasec.o"});
+    };
+    CHECK(build(0, 4));    // clang's: size and offsets left to the loader
+    CHECK(build(16, 8));   // a linked object's: [8, +8) fits the 16 bytes
+    auto lying = build(64u << 20, 64);
+    REQUIRE_FALSE(lying);
+    CHECK(lying.error().code() == Errc::MalformedBtf);
+    CHECK(std::string(lying.error().message()).find("BTF DATASEC .data: variable 0 [8, +64) exceeds the section "
+                                                     "(16 bytes)") != std::string::npos);
+    auto smaller = build(12, 8);  // the DATASEC's own size bounds the variable too
+    REQUIRE_FALSE(smaller);
+    CHECK(std::string(smaller.error().message()).find("[8, +8) exceeds the section (12 bytes)") != std::string::npos);
+}
