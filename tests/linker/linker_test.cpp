@@ -29,6 +29,22 @@ Result<std::vector<std::byte>> link2(const std::string& a, const std::vector<std
     return link_objects(in);
 }
 
+// A copy of a little-endian ELF64 object with `width` bytes at offset `field` of section `name`'s header set to
+// `value` (4: sh_type, 48: sh_addralign).
+std::vector<std::byte> with_section_field(const std::vector<std::byte>& obj, std::string_view name, std::size_t field,
+                                          std::uint64_t value, std::size_t width) {
+    auto f = elf::File::parse(obj);
+    REQUIRE(f);
+    const elf::Section* sec = f->find_section(name);
+    REQUIRE(sec);
+    std::uint64_t shoff = 0;  // e_shoff
+    for (int i = 7; i >= 0; --i) shoff = shoff << 8 | std::to_integer<std::uint64_t>(obj[0x28 + static_cast<std::size_t>(i)]);
+    auto out = obj;
+    const std::size_t at = shoff + std::size_t{sec->index} * 64 + field;
+    for (std::size_t i = 0; i < width; ++i) out[at + i] = std::byte{static_cast<std::uint8_t>(value >> (8 * i))};
+    return out;
+}
+
 std::size_t count_kind(const btf::Spec& s, btf::Kind k, std::string_view name = {}) {
     std::size_t n = 0;
     for (btf::TypeId id = 1; id < s.type_count(); ++id) {
@@ -201,31 +217,14 @@ TEST_CASE("bad inputs fail with one error naming the input", "[linker]") {
     }
     SECTION("a section alignment no BPF object needs") {
         // sh_addralign of .data set to 2^40: the output would be padded to it (the linker fuzzer ran out of memory).
-        auto f = elf::File::parse(a);
-        REQUIRE(f);
-        const elf::Section* data = f->find_section(".data");
-        REQUIRE(data);
-        std::uint64_t shoff = 0;  // e_shoff; link_a.bpf.o is little-endian
-        for (int i = 7; i >= 0; --i) shoff = shoff << 8 | std::to_integer<std::uint64_t>(a[0x28 + static_cast<std::size_t>(i)]);
-        auto bad = a;
-        const std::size_t at = shoff + std::size_t{data->index} * 64 + 48;  // its sh_addralign
-        for (std::size_t i = 0; i < 8; ++i) bad[at + i] = std::byte{i == 5 ? std::uint8_t{1} : std::uint8_t{0}};  // 2^40
+        const auto bad = with_section_field(a, ".data", 48, std::uint64_t{1} << 40, 8);
         CHECK(fails_with(link2("aligned.o", bad, "link_b", test::read_obj("link_b.bpf.o")), Errc::MalformedObject,
                          "aligned.o: section .data: alignment 1099511627776 is over 4096"));
     }
     SECTION("a DATASEC over a section the linker does not carry") {
         // .data's sh_type set to a value no linker merges: the output kept its DATASEC and lost the section, so
         // the linked object failed to parse (found by the linker fuzzer). The input is refused instead.
-        auto f = elf::File::parse(a);
-        REQUIRE(f);
-        const elf::Section* data = f->find_section(".data");
-        REQUIRE(data);
-        std::uint64_t shoff = 0;  // e_shoff; link_a.bpf.o is little-endian
-        for (int i = 7; i >= 0; --i) shoff = shoff << 8 | std::to_integer<std::uint64_t>(a[0x28 + static_cast<std::size_t>(i)]);
-        auto bad = a;
-        const std::size_t at = shoff + std::size_t{data->index} * 64 + 4;  // its sh_type
-        const std::uint8_t type[4] = {0x01, 0x00, 0x00, 0x20};         // 0x20000001
-        for (std::size_t i = 0; i < 4; ++i) bad[at + i] = std::byte{type[i]};
+        const auto bad = with_section_field(a, ".data", 4, 0x20000001, 4);  // sh_type
         CHECK(fails_with(link2("typed.o", bad, "link_b", test::read_obj("link_b.bpf.o")), Errc::MalformedObject,
                          "typed.o: BTF DATASEC .data describes section .data of type 0x20000001, which is not linked"));
     }
