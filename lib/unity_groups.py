@@ -99,8 +99,8 @@ def groups_mode(outdir, size_arg, cold_arg, sources):
         # each. More groups than CPUs is slower: on 2 CPUs, 2 hot + 2 cold groups took 17.9-18.5 s where 1 + 1
         # took 13.7-14.0 s (each group parses the same headers again, and the runs compete for the caches).
         groups = max(2, cpus())
-        hot, cold = sum(cost['hot']), sum(cost['cold'])
-        n_hot = min(groups - 1, max(1, round(groups * hot / max(1.0, hot + cold))))
+        hot_cost, cold_cost = sum(cost['hot']), sum(cost['cold'])
+        n_hot = min(groups - 1, max(1, round(groups * hot_cost / max(1.0, hot_cost + cold_cost))))
         count = {'hot': n_hot, 'cold': groups - n_hot}
         count = {kind: max(1, min(n, len(sets[kind]) // 8)) for kind, n in count.items()}
     else:
