@@ -4,15 +4,14 @@
 lib/meson.build runs this at configure time.
 
 usage: unity_groups.py split COLD SOURCE...
-       unity_groups.py split-part COLD SOURCE...
        unity_groups.py groups OUTDIR SIZE COLD SOURCE...
 
 COLD is a comma-separated list of patterns relative to lib/ ("links/*", "btf/dump_c*.cpp"); a pattern starting
 with "!" takes sources back out. Cold sources run once per attach, probe or tool command and wait on the kernel
 or a person; they are compiled for build speed (lib/meson.build says at which level). Every other source is hot.
+A pattern that matches no source under lib/ fails (a renamed or removed file).
 
-split prints "hot PATH" or "cold PATH" for each SOURCE, in order. split-part does the same for a part of the
-library (one layer's archive), so it does not require every pattern to match one of its sources.
+split prints "hot PATH" or "cold PATH" for each SOURCE, in order (one layer's archive takes part of lib/).
 
 groups writes OUTDIR/hot<i>.cpp and OUTDIR/cold<i>.cpp, each #including a contiguous run of its kind's sources
 (in the order given, which keeps each layer's files together), and prints "hot PATH" / "cold PATH" for each.
@@ -28,6 +27,7 @@ much faster); it balances the groups within a few percent. A file is rewritten o
 so a reconfigure does not rebuild the library.
 """
 import fnmatch
+import glob
 import math
 import os
 import sys
@@ -43,8 +43,7 @@ def cpus():
         return os.cpu_count() or 2
 
 
-def is_cold(path, patterns):
-    rel = os.path.relpath(os.path.abspath(path), LIBDIR)
+def is_cold(rel, patterns):
     cold = False
     for p in patterns:
         if p.startswith('!'):
@@ -55,13 +54,13 @@ def is_cold(path, patterns):
     return cold
 
 
-def classify(cold_arg, sources, whole=True):
+def classify(cold_arg, sources):
     patterns = [p for p in cold_arg.split(',') if p]
-    rels = [os.path.relpath(os.path.abspath(s), LIBDIR) for s in sources]
+    in_lib = [os.path.relpath(f, LIBDIR) for f in glob.glob(os.path.join(LIBDIR, '*', '*.cpp'))]
     for p in patterns:
-        if whole and not any(fnmatch.fnmatchcase(r, p.lstrip('!')) for r in rels):
+        if not any(fnmatch.fnmatchcase(r, p.lstrip('!')) for r in in_lib):
             sys.exit(f'unity_groups.py: cold pattern {p!r} matches no source (renamed or removed?)')
-    return [is_cold(s, patterns) for s in sources]
+    return [is_cold(os.path.relpath(os.path.abspath(s), LIBDIR), patterns) for s in sources]
 
 
 def split_runs(costs, groups):
@@ -119,8 +118,8 @@ def groups_mode(outdir, size_arg, cold_arg, sources):
 
 
 def main(argv):
-    if len(argv) >= 3 and argv[1] in ('split', 'split-part'):
-        for src, c in zip(argv[3:], classify(argv[2], argv[3:], argv[1] == 'split')):
+    if len(argv) >= 3 and argv[1] == 'split':
+        for src, c in zip(argv[3:], classify(argv[2], argv[3:])):
             print('cold' if c else 'hot', src)
     elif len(argv) >= 5 and argv[1] == 'groups':
         groups_mode(argv[2], argv[3], argv[4], argv[5:])

@@ -225,18 +225,19 @@ Result<void> append_btf(Linker& l, std::size_t idx) {
             skipped = in.secs[s.index].skipped;
         }
         if (skipped) continue;
-        // A DATASEC whose section the output does not carry (neither PROGBITS nor NOBITS) would describe
-        // variables of a section that is not there (found by the linker fuzzer).
-        if (out == kNone && uncarried)
-            return Error(Errc::MalformedObject,
-                         format("%s: BTF DATASEC %s describes section %s of type %#x, which is not linked (only "
-                                "PROGBITS and NOBITS sections are)",
-                                in.name.c_str(), ds.name.c_str(), ds.name.c_str(), uncarried->type));
-        // No section at all: the object parser ignores a sized or empty DATASEC there (a hand-made or stripped
-        // object), so the output drops it too; written out, it would describe a section that is not there.
-        if (out == kNone && ds.name != ".kconfig" && ds.name != ".ksyms" && (ds.size_type != 0 || ds.items.empty()))
-            continue;
-        if (out == kNone) out = l.find_or_add_sec(ds.name);  // only externs: .kconfig, .ksyms, an extern map
+        if (out == kNone) {
+            // A DATASEC whose section the output does not carry (neither PROGBITS nor NOBITS) would describe
+            // variables of a section that is not there (found by the linker fuzzer).
+            if (uncarried)
+                return Error(Errc::MalformedObject,
+                             format("%s: BTF DATASEC %s describes section %s of type %#x, which is not linked (only "
+                                    "PROGBITS and NOBITS sections are)",
+                                    in.name.c_str(), ds.name.c_str(), ds.name.c_str(), uncarried->type));
+            // No section at all: the object parser ignores a sized or empty DATASEC there (a hand-made or
+            // stripped object), so the output drops it too; written out, it would describe a missing section.
+            if (ds.name != ".kconfig" && ds.name != ".ksyms" && (ds.size_type != 0 || ds.items.empty())) continue;
+            out = l.find_or_add_sec(ds.name);  // only externs: .kconfig, .ksyms, an extern map
+        }
         OutSec& os = l.secs[out];
         os.has_btf = true;
         for (const btf::MutItem& v : ds.items) {
